@@ -1,0 +1,159 @@
+"""The advice waterfall: per cluster, the first step that has something to say wins."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .hygiene import check_hygiene
+from .instructions import Instruction, instruction_advice
+from .types import Advice, Chunk, LibraryClause
+
+STANDARDISE = "🛠️ STANDAARDISEREN"
+MANUAL = "HANDMATIG CHECKEN"
+REMOVE = "VERWIJDEREN"
+
+
+@dataclass(frozen=True)
+class MatchEvidence:
+    """The best target of one cluster and its scores (see similarity.Matches)."""
+
+    hybrid: float
+    fuzzy: float
+    synonyms: float
+    embedding: float
+    contained: bool
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    topic: str
+    patterns: tuple[str, ...]
+
+    def found_in(self, norm_text: str) -> str | None:
+        for pattern in self.patterns:
+            if re.search(rf"\b{re.escape(pattern.lower())}", norm_text):
+                return pattern
+        return None
+
+
+def _pct(score: float) -> str:
+    return f"{round(score * 100)}%"
+
+
+def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, float]) -> Advice | None:
+    if evidence.fuzzy >= t["library_replace"]:
+        return Advice("🔄 VERVANGEN", "Hoog",
+                      f"Vrijwel gelijk aan standaardclausule {clause.code} ({_pct(evidence.fuzzy)}); "
+                      "vervang door de standaardclausule.", clause.code, evidence.fuzzy)
+    score = max(evidence.fuzzy, evidence.hybrid)
+    if score >= t["library_similar"]:
+        return Advice("🔍 CONTROLEER GELIJKENIS", "Midden",
+                      f"Lijkt op standaardclausule {clause.code} ({_pct(score)}); controleer de verschillen.",
+                      clause.code, score)
+    return None
+
+
+def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float]) -> Advice | None:
+    where = chunk.label()
+    if evidence.contained or evidence.fuzzy >= t["conditions_contained"]:
+        how = "staat letterlijk" if evidence.contained else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})"
+        return Advice(REMOVE, "Hoog", f"Tekst {how} in de voorwaarden ({where}); de clausule is overbodig.",
+                      where, evidence.fuzzy)
+    paraphrase = (evidence.embedding >= t["paraphrase_embedding"]
+                  and evidence.synonyms >= t["paraphrase_synonyms"])
+    if evidence.hybrid >= t["conditions_remove"] or paraphrase:
+        why = ("zelfde strekking (semantisch " + _pct(evidence.embedding) + ")") if paraphrase and \
+            evidence.hybrid < t["conditions_remove"] else f"hoge overeenkomst ({_pct(evidence.hybrid)})"
+        return Advice(REMOVE, "Midden", f"Wordt al gedekt door de voorwaarden ({where}): {why}.",
+                      where, evidence.hybrid)
+    if evidence.hybrid >= t["conditions_check"]:
+        return Advice(MANUAL, "Midden",
+                      f"Gedeeltelijke overeenkomst met de voorwaarden ({where}, {_pct(evidence.hybrid)}); "
+                      "controleer of de clausule afwijkt.", where, evidence.hybrid)
+    return None
+
+
+def keyword_advice(norm_text: str, rules: Sequence[KeywordRule],
+                   find_article: Callable[[KeywordRule], Chunk | None] | None) -> Advice | None:
+    """A topic the conditions regulate themselves; points at the article that really covers it."""
+    for rule in rules:
+        hit = rule.found_in(norm_text)
+        if hit is None:
+            continue
+        chunk = find_article(rule) if find_article else None
+        if chunk is not None:
+            return Advice(MANUAL, "Midden",
+                          f"Onderwerp '{rule.topic}' wordt geregeld in de voorwaarden ({chunk.label()}); "
+                          "controleer of deze clausule daarvan afwijkt.", chunk.label())
+        return Advice(MANUAL, "Laag",
+                      f"Onderwerp '{rule.topic}' is meestal in de voorwaarden geregeld; "
+                      "controleer of deze clausule nodig is.")
+    return None
+
+
+def frequency_advice(frequency: int, min_frequency: int, with_conditions: bool, consistency_max: int) -> Advice:
+    if frequency >= min_frequency:
+        return Advice(STANDARDISE, "Hoog",
+                      f"Komt {frequency} keer voor (vanaf {min_frequency}); maak er een standaardclausule van.")
+    if with_conditions:
+        return Advice(MANUAL, "Laag", "Geen overeenkomst met de voorwaarden of de clausulebibliotheek gevonden.")
+    if frequency == 1:
+        return Advice("✨ UNIEK", "Midden", "Komt één keer voor; maatwerk, beoordeel apart.")
+    if frequency <= consistency_max:
+        return Advice("🔄 CONSISTENTIE CHECK", "Midden",
+                      f"Komt {frequency} keer voor; controleer of de varianten gelijk moeten zijn.")
+    return Advice("📊 FREQUENTIE INFO", "Laag",
+                  f"Komt {frequency} keer voor, onder de standaardgrens van {min_frequency}.")
+
+
+@dataclass(frozen=True)
+class ClusterFacts:
+    """Everything the waterfall needs to know about one cluster."""
+
+    text: str  # leader text as written
+    norm: str
+    frequency: int
+    library: tuple[LibraryClause, MatchEvidence] | None
+    conditions: tuple[Chunk, MatchEvidence] | None
+
+
+@dataclass(frozen=True)
+class WaterfallConfig:
+    thresholds: dict[str, float]
+    min_frequency: int
+    consistency_max: int
+    with_conditions: bool
+    instructions: Sequence[Instruction]
+    keyword_rules: Sequence[KeywordRule]
+
+
+def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
+           semantic: Callable[[str, str], float] | None = None,
+           find_article: Callable[[KeywordRule], Chunk | None] | None = None) -> Advice:
+    t = cfg.thresholds
+    steps = (
+        lambda: check_hygiene(facts.text, today),
+        lambda: instruction_advice(facts.text, cfg.instructions, t["instruction_fuzzy"], semantic,
+                                   t["instruction_semantic"]) if cfg.instructions else None,
+        lambda: _length_advice(facts.text, t),
+        lambda: library_advice(*facts.library, t) if facts.library else None,
+        lambda: conditions_advice(*facts.conditions, t) if facts.conditions else None,
+        lambda: keyword_advice(facts.norm, cfg.keyword_rules, find_article),
+    )
+    for step in steps:
+        advice = step()
+        if advice is not None:
+            return advice
+    return frequency_advice(facts.frequency, cfg.min_frequency, cfg.with_conditions, cfg.consistency_max)
+
+
+def _length_advice(text: str, t: dict[str, float]) -> Advice | None:
+    length = len(text.strip())
+    if length < t["too_short_chars"]:
+        return Advice(MANUAL, "Laag", f"Tekst is erg kort ({length} tekens); controleer of dit een echte clausule is.")
+    if length > t["too_long_chars"]:
+        return Advice(MANUAL, "Laag",
+                      f"Tekst is erg lang ({length} tekens); beoordeel handmatig of splits de clausule.")
+    return None

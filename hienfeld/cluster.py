@@ -1,0 +1,87 @@
+"""Near-duplicate clustering without all-pairs comparison.
+
+Unique normalised texts are visited in a fixed order (frequency desc, then text), so the result
+depends only on the multiset of texts, never on row order. Each text joins the best existing
+cluster leader whose fuzzy ratio reaches the threshold, or leads a new cluster. Leaders are found
+per batch: a character n-gram TF-IDF index proposes a few candidate leaders per text (sparse matrix
+product) and rapidfuzz's `cdist` verifies them in C, so the cost grows with texts x clusters'
+candidates, not texts squared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """`labels[i]` is the cluster of `texts[i]`; `leaders[c]` is the text leading cluster c."""
+
+    labels: list[int]
+    leaders: list[str]
+
+
+def _vectorize(texts: Sequence[str]):
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True,
+                                 dtype=np.float32, min_df=1)
+    return vectorizer.fit_transform(texts)
+
+
+def cluster_texts(texts: Sequence[str], threshold: float, candidates: int = 5,
+                  batch_size: int = 512, workers: int = -1) -> Clustering:
+    """Cluster normalised texts; two texts share a cluster when the member matches the leader
+    with `fuzz.ratio / 100 >= threshold`. Empty texts form one cluster of their own."""
+    counts = Counter(texts)
+    order = sorted(counts, key=lambda t: (-counts[t], t))
+    index = {t: i for i, t in enumerate(order)}
+    unique_label = np.full(len(order), -1, dtype=np.int64)
+    leaders: list[int] = []  # positions in `order`
+    cutoff = threshold * 100
+    matrix = _vectorize([t or " " for t in order]) if order else None
+
+    for start in range(0, len(order), batch_size):
+        batch = np.arange(start, min(start + batch_size, len(order)))
+        if leaders:
+            _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers)
+        _lead_new(order, batch, leaders, unique_label, cutoff, workers)
+
+    labels = [int(unique_label[index[t]]) for t in texts]
+    return Clustering(labels=labels, leaders=[order[i] for i in leaders])
+
+
+def _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers) -> None:
+    leader_ids = np.asarray(leaders)
+    sims = (matrix[batch] @ matrix[leader_ids].T).toarray()
+    k = min(candidates, len(leaders))
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    pool = np.unique(top)  # candidate leaders for this batch, verified together in C
+    scores = cdist([order[i] for i in batch], [order[leader_ids[j]] for j in pool],
+                   scorer=fuzz.ratio, score_cutoff=cutoff, workers=workers, dtype=np.float32)
+    best = scores.argmax(axis=1)  # first maximum = oldest leader on ties, deterministic
+    hit = scores[np.arange(len(batch)), best] >= cutoff
+    unique_label[batch[hit]] = pool[best[hit]]
+
+
+def _lead_new(order, batch, leaders, unique_label, cutoff, workers) -> None:
+    """Texts of the batch that joined no leader cluster among themselves, in visiting order."""
+    open_ids = batch[unique_label[batch] < 0]
+    if not len(open_ids):
+        return
+    scores = cdist([order[i] for i in open_ids], [order[i] for i in open_ids],
+                   scorer=fuzz.ratio, score_cutoff=cutoff, workers=workers, dtype=np.float32)
+    assigned = np.zeros(len(open_ids), dtype=bool)
+    for row in range(len(open_ids)):
+        if assigned[row]:
+            continue
+        members = ~assigned & (scores[row] >= cutoff)
+        members[row] = True
+        unique_label[open_ids[members]] = len(leaders)
+        assigned |= members
+        leaders.append(int(open_ids[row]))

@@ -1,0 +1,339 @@
+"""One analysis: policy file (+ conditions, library, reference) -> clusters, advice, report.
+
+Steps report progress through a callback (which may raise `Cancelled`); every phase is timed.
+Models are reached only through a `ModelBackend`, with unique texts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
+from .clause_library import parse_clause_library
+from .cluster import cluster_texts
+from .conditions import parse_conditions
+from .config import Settings
+from .errors import InputError
+from .ingest import read_policy_file
+from .instructions import parse_instructions
+from .models import ModelBackend
+from .normalize import clean_text, normalize_text
+from .reference import ReferenceComparison, compare_with_reference, read_reference
+from .report import write_report
+from .similarity import Matches, TextSide, match, prepare_side
+from .synonyms import SynonymMap
+from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+FileBlob = tuple[str, bytes]
+
+
+class Cancelled(Exception):
+    """Raised by a progress callback when the job was cancelled."""
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    cluster_accuracy: int = 90
+    min_frequency: int = 20
+    window_size: int = 100  # accepted for compatibility: the candidate index replaces a window
+    use_conditions: bool = True
+    use_window_limit: bool = True
+    use_semantic: bool = True
+    analysis_mode: str = "balanced"
+    extra_instruction: str = ""
+
+    def validate(self, settings: Settings) -> None:
+        checks = (
+            (80 <= self.cluster_accuracy <= 100, "cluster_accuracy must be between 80 and 100"),
+            (1 <= self.min_frequency <= 1000, "min_frequency must be between 1 and 1000"),
+            (10 <= self.window_size <= 1000, "window_size must be between 10 and 1000"),
+            (self.analysis_mode in settings.modes,
+             f"analysis_mode must be one of {', '.join(settings.modes)}"),
+            (len(self.extra_instruction) <= settings.limits.max_instruction_chars,
+             f"extra_instruction is longer than {settings.limits.max_instruction_chars} characters"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise InputError(message)
+
+
+@dataclass
+class AnalysisInput:
+    policy: FileBlob
+    conditions: list[FileBlob] = field(default_factory=list)
+    library: list[FileBlob] = field(default_factory=list)
+    reference: FileBlob | None = None
+
+
+@dataclass
+class AnalysisResult:
+    table: PolicyTable
+    clusters: list[Cluster]
+    row_cluster: list[int]
+    comparison: ReferenceComparison | None
+    stats: dict[str, Any]
+
+    def result_rows(self) -> list[dict[str, Any]]:
+        """The API's rows: one per cluster (contract: GET /api/results)."""
+        statuses = self._cluster_action_status()
+        return [
+            {
+                "cluster_id": c.cluster_id,
+                "cluster_name": c.name,
+                "frequency": c.frequency,
+                "advice_code": c.advice.code,
+                "confidence": c.advice.confidence,
+                "reason": c.advice.reason,
+                "reference_article": c.advice.article,
+                "original_text": c.leader_text,
+                "row_type": "SINGLE",
+                "parent_id": None,
+                "action_status": statuses[i] if statuses else None,
+            }
+            for i, c in enumerate(self.clusters)
+        ]
+
+    def _cluster_action_status(self) -> list[str] | None:
+        if self.comparison is None:
+            return None
+        return [Counter(self.comparison.action_status[r] for r in c.rows).most_common(1)[0][0]
+                for c in self.clusters]
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+def cluster_name(text: str, max_chars: int = 60) -> str:
+    text = clean_text(text)
+    if len(text) <= max_chars:
+        return text or "(leeg)"
+    cut = text[:max_chars].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _build_clusters(table: PolicyTable, threshold: float, settings: Settings) -> tuple[list[Cluster], list[int]]:
+    texts = table.texts
+    norms = [normalize_text(t) for t in texts]
+    clustering = cluster_texts(norms, threshold, candidates=settings.clustering["candidates"],
+                               batch_size=settings.clustering["batch_size"])
+    members: dict[int, list[int]] = {}
+    for row, label in enumerate(clustering.labels):
+        members.setdefault(label, []).append(row)
+    # The leader's shown text is its most frequent original spelling (ties: first alphabetically).
+    def display(label: int) -> str:
+        leader = clustering.leaders[label]
+        spellings = Counter(clean_text(texts[r]) for r in members[label] if norms[r] == leader)
+        return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    order = sorted(members, key=lambda lab: (-len(members[lab]), clustering.leaders[lab]))
+    clusters = []
+    row_cluster = [0] * len(texts)
+    for idx, label in enumerate(order):
+        text = display(label)
+        clusters.append(Cluster(f"CL-{idx + 1:04d}", cluster_name(text), text, members[label]))
+        for row in members[label]:
+            row_cluster[row] = idx
+    return clusters, row_cluster
+
+
+def _unique(texts: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
+
+
+class _Semantics:
+    """Lemmas and embeddings of every text the job compares, fetched once per unique text."""
+
+    def __init__(self, models: ModelBackend, embedding_model: str | None, timer: _Timer):
+        self.models, self.embedding_model, self.timer = models, embedding_model, timer
+        self.lemmas: dict[str, list[str]] = {}
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def fetch(self, texts: Sequence[str]) -> None:
+        todo = [t for t in _unique(texts) if t not in self.lemmas]
+        if todo:
+            with self.timer.phase("lemmas"):
+                self.lemmas.update(zip(todo, self.models.lemmatize(todo)))
+        if self.embedding_model:
+            todo = [t for t in _unique(texts) if t not in self.vectors]
+            if todo:
+                with self.timer.phase("embeddings"):
+                    self.vectors.update(zip(todo, self.models.embed(todo, self.embedding_model)))
+
+    def side(self, texts: Sequence[str], synonyms: SynonymMap) -> TextSide:
+        vectors = np.stack([self.vectors[t] for t in texts]) if self.embedding_model and texts else None
+        return prepare_side([normalize_text(t) for t in texts], [self.lemmas[t] for t in texts],
+                            synonyms, vectors)
+
+    def similarity(self, a: str, b: str) -> float:
+        """Embedding cosine of two texts, fetching what is missing (custom instructions)."""
+        if not self.embedding_model:
+            return 0.0
+        self.fetch([a, b])
+        return float(self.vectors[a] @ self.vectors[b])
+
+
+def _evidence(m: Matches, i: int) -> MatchEvidence:
+    return MatchEvidence(float(m.hybrid[i]), float(m.fuzzy[i]), float(m.synonyms[i]),
+                         float(m.embedding[i]), bool(m.contained[i]))
+
+
+def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | None]:
+    """The article that covers a topic: a title naming it first, else the chunk naming it most."""
+    def find(rule: KeywordRule) -> Chunk | None:
+        titled = [c for c in chunks if rule.found_in(normalize_text(c.title))]
+        if titled:
+            return titled[0]
+        counted = [(sum(normalize_text(c.text).count(p.lower()) for p in rule.patterns), c) for c in chunks]
+        counted = [(n, c) for n, c in counted if n > 0]
+        return max(counted, key=lambda nc: (nc[0], -nc[1].chunk_id))[1] if counted else None
+    return find
+
+
+def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend, settings: Settings,
+                 progress: Progress = lambda pct, msg: None, report_out: BinaryIO | None = None,
+                 today: dt.date | None = None) -> AnalysisResult:
+    options.validate(settings)
+    today = today or dt.date.today()
+    timer = _Timer()
+    started = time.perf_counter()
+    mode = settings.mode(options.analysis_mode)
+    embedding_model = mode.embedding_model if options.use_semantic else None
+    weights = dict(mode.weights)
+    if not options.use_semantic:
+        weights = {"fuzzy": 1.0}
+    instructions = parse_instructions(options.extra_instruction)
+
+    progress(5, "Bestand inlezen...")
+    with timer.phase("read"):
+        table = read_policy_file(inp.policy[0], inp.policy[1], settings.limits)
+        chunks: list[Chunk] = parse_conditions(inp.conditions) if options.use_conditions else []
+        library: list[LibraryClause] = parse_clause_library(inp.library)
+        reference = read_reference(inp.reference[1]) if inp.reference else None
+
+    progress(20, "Slim clusteren...")
+    with timer.phase("clustering"):
+        clusters, row_cluster = _build_clusters(table, options.cluster_accuracy / 100, settings)
+
+    progress(45, "Analyseren...")
+    synonyms = SynonymMap.from_yaml(settings.synonyms_path)
+    semantics = _Semantics(models, embedding_model, timer)
+    leaders = [c.leader_text for c in clusters]
+    need_models = bool(options.use_semantic and (chunks or library or instructions))
+    if need_models:
+        semantics.fetch(leaders + [c.text for c in chunks] + [c.text for c in library])
+    progress(65, "Analyseren...")
+    with timer.phase("matching"):
+        lib_matches = cond_matches = None
+        if need_models:
+            leader_side = semantics.side(leaders, synonyms)
+            if library:
+                lib_matches = match(leader_side, semantics.side([c.text for c in library], synonyms),
+                                    weights, int(settings.thresholds["top_k_chunks"]), partial=False)
+            if chunks:
+                cond_matches = match(leader_side, semantics.side([c.text for c in chunks], synonyms),
+                                     weights, int(settings.thresholds["top_k_chunks"]), partial=True)
+        elif chunks or library:
+            lib_matches, cond_matches = _fuzzy_only(leaders, library, chunks, synonyms, settings)
+
+    progress(80, "Advies bepalen...")
+    with timer.phase("advice"):
+        cfg = WaterfallConfig(
+            thresholds=settings.thresholds, min_frequency=options.min_frequency,
+            consistency_max=settings.consistency_max, with_conditions=bool(chunks),
+            instructions=instructions,
+            keyword_rules=[KeywordRule(r["topic"], tuple(r["patterns"])) for r in settings.keyword_rules],
+        )
+        find_article = _article_finder(chunks) if chunks else None
+        semantic = semantics.similarity if embedding_model and instructions else None
+        for i, cluster in enumerate(clusters):
+            facts = ClusterFacts(
+                text=cluster.leader_text, norm=normalize_text(cluster.leader_text), frequency=cluster.frequency,
+                library=(library[lib_matches.target[i]], _evidence(lib_matches, i)) if lib_matches else None,
+                conditions=(chunks[cond_matches.target[i]], _evidence(cond_matches, i)) if cond_matches else None,
+            )
+            cluster.advice = advise(facts, cfg, today, semantic, find_article)
+
+    comparison = None
+    if reference is not None:
+        with timer.phase("reference"):
+            comparison = compare_with_reference(reference, table.texts, table.policy_numbers,
+                                                [clusters[c].advice.code for c in row_cluster])
+
+    stats = _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,
+                   need_models)
+    result = AnalysisResult(table, clusters, row_cluster, comparison, stats)
+    if report_out is not None:
+        progress(90, "Rapport maken...")
+        with timer.phase("report"):
+            write_report(report_out, table, clusters, row_cluster, comparison,
+                         long_text_chars=int(settings.thresholds["too_long_chars"]))
+    timer.timings["total"] = round(time.perf_counter() - started, 3)
+    stats["timings"] = timer.timings
+    progress(100, "Analyse voltooid!")
+    return result
+
+
+def _fuzzy_only(leaders, library, chunks, synonyms, settings):
+    """use_semantic=false: fuzzy scores only, no model is called."""
+    def side(texts):
+        return prepare_side([normalize_text(t) for t in texts], [[] for _ in texts], synonyms)
+    k = int(settings.thresholds["top_k_chunks"])
+    leader_side, weights = side(leaders), {"fuzzy": 1.0}
+    lib = match(leader_side, side([c.text for c in library]), weights, k, partial=False) if library else None
+    cond = match(leader_side, side([c.text for c in chunks]), weights, k, partial=True) if chunks else None
+    return lib, cond
+
+
+def _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,
+           used_models) -> dict[str, Any]:
+    total_clauses = sum(1 for t in table.texts if t.strip())
+    distribution = Counter(c.advice.code for c in clusters)
+    stats: dict[str, Any] = {
+        "total_rows": len(table.rows),
+        "total_clauses": total_clauses,
+        "unique_clusters": len(clusters),
+        "reduction_percentage": round(100 * (1 - len(clusters) / total_clauses), 1) if total_clauses else 0.0,
+        "analysis_mode": "with_conditions" if chunks else "internal_only",
+        "mode": options.analysis_mode,
+        "advice_distribution": dict(distribution.most_common()),
+        "semantic_status": {
+            "enabled": options.use_semantic,
+            "lemmas": used_models,
+            "synonyms": len(synonyms) if options.use_semantic else 0,
+            "tfidf": options.use_semantic,
+            "embeddings": embedding_model if used_models else None,
+        },
+        "models": {
+            "spacy_pipeline": models.pipeline_name() if used_models else None,
+            "embedding_model": embedding_model if used_models else None,
+        },
+        "text_column": table.text_column,
+        "policy_column": table.policy_column,
+        "conditions": {"files": len({c.file for c in chunks}), "articles": len({c.article_id for c in chunks}),
+                       "chunks": len(chunks)},
+        "library_clauses": len(library),
+    }
+    if comparison is not None:
+        stats["reference"] = comparison.summary()
+    return stats

@@ -1,0 +1,127 @@
+"""Hybrid similarity of clauses (queries) against targets (conditions chunks or library clauses).
+
+All methods except fuzzy are matrix operations over every target at once: lemma and synonym
+containment (sparse binary products), TF-IDF cosine (fitted per job on both sides) and embedding
+cosine. Their weighted sum picks the top-k targets per clause; the fuzzy scorer, the one method
+that cannot be a matrix product, then runs on those few pairs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from spacy.lang.nl.stop_words import STOP_WORDS
+
+from .synonyms import SynonymMap
+
+STOP_LEMMAS = frozenset(STOP_WORDS) | {"bedrag", "datum"}
+
+
+@dataclass
+class TextSide:
+    """One side of a comparison, with every representation the methods need."""
+
+    norm: list[str]  # normalize_text of each text
+    lemmas: list[list[str]]  # content lemmas
+    canon: list[list[str]]  # content lemmas with synonyms replaced by their group's head
+    embeddings: np.ndarray | None = None  # L2-normalised rows
+
+    def __len__(self) -> int:
+        return len(self.norm)
+
+
+def prepare_side(norm: Sequence[str], lemmas: Sequence[Sequence[str]], synonyms: SynonymMap,
+                 embeddings: np.ndarray | None = None) -> TextSide:
+    """Synonyms are applied to the full lemma sequence first, since multi-word synonyms contain
+    stop words ("niet gedekt"); stop words and numbers are dropped after."""
+    def content(tokens: Sequence[str]) -> list[str]:
+        return [t for t in tokens if t not in STOP_LEMMAS and not t.isdigit()]
+    return TextSide(
+        norm=list(norm),
+        lemmas=[content(seq) for seq in lemmas],
+        canon=[content(synonyms.canonicalize(seq)) for seq in lemmas],
+        embeddings=embeddings,
+    )
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Best target per query and the per-method scores of that pair (all in 0..1)."""
+
+    target: np.ndarray  # int index of the best target, -1 where there are no targets
+    hybrid: np.ndarray
+    fuzzy: np.ndarray
+    lemma: np.ndarray
+    synonyms: np.ndarray
+    tfidf: np.ndarray
+    embedding: np.ndarray
+    contained: np.ndarray  # bool: the query's normalised text occurs in the target's
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _containment(queries: list[list[str]], targets: list[list[str]]) -> np.ndarray:
+    """Share of each query's distinct tokens that the target contains."""
+    vec = CountVectorizer(analyzer=_identity, binary=True, dtype=np.float32)
+    vec.fit(queries + targets)
+    q, t = vec.transform(queries), vec.transform(targets)
+    overlap = (q @ t.T).toarray()
+    sizes = np.maximum(np.asarray(q.sum(axis=1)).ravel(), 1.0)
+    return overlap / sizes[:, None]
+
+
+def _tfidf(queries: list[list[str]], targets: list[list[str]]) -> np.ndarray:
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
+    vec.fit(queries + targets)
+    return (vec.transform(queries) @ vec.transform(targets).T).toarray()
+
+
+def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k: int = 5,
+          partial: bool = True) -> Matches:
+    """Score every query against every target. `partial` compares a clause with a longer text
+    (fuzzy partial ratio: the clause inside the chunk); otherwise full ratio (clause vs clause)."""
+    n = len(queries)
+    if n == 0 or len(targets) == 0:
+        zeros = np.zeros(n, dtype=np.float32)
+        return Matches(np.full(n, -1), zeros, zeros, zeros, zeros, zeros, zeros, np.zeros(n, bool))
+    matrices = {
+        "lemma": _containment(queries.lemmas, targets.lemmas),
+        "synonyms": _containment(queries.canon, targets.canon),
+        "tfidf": _tfidf(queries.canon, targets.canon) if weights.get("tfidf") else None,
+        "embedding": (queries.embeddings @ targets.embeddings.T
+                      if weights.get("embedding") and queries.embeddings is not None else None),
+    }
+    coarse = sum(weights.get(m, 0.0) * s for m, s in matrices.items() if s is not None)
+    k = min(top_k, len(targets))
+    top = np.argpartition(-coarse, k - 1, axis=1)[:, :k]
+
+    scorer = fuzz.partial_ratio if partial else fuzz.ratio
+    rows = np.repeat(np.arange(n), k)
+    cols = top.ravel()
+    contained = np.array([bool(queries.norm[r]) and queries.norm[r] in targets.norm[c]
+                          for r, c in zip(rows, cols)])
+    fuzzy = np.array([1.0 if hit else scorer(queries.norm[r], targets.norm[c]) / 100.0
+                      for r, c, hit in zip(rows, cols, contained)], dtype=np.float32)
+    per_method = {m: (s[rows, cols] if s is not None else np.zeros(len(rows), np.float32))
+                  for m, s in matrices.items()}
+    per_method["fuzzy"] = fuzzy
+    hybrid = sum(weights.get(m, 0.0) * s for m, s in per_method.items())
+
+    best = hybrid.reshape(n, k).argmax(axis=1)
+    pick = np.arange(n) * k + best
+    return Matches(
+        target=cols[pick],
+        hybrid=hybrid[pick].astype(np.float32),
+        fuzzy=fuzzy[pick],
+        lemma=per_method["lemma"][pick],
+        synonyms=per_method["synonyms"][pick],
+        tfidf=per_method["tfidf"][pick],
+        embedding=per_method["embedding"][pick],
+        contained=contained[pick],
+    )
