@@ -1,0 +1,1 @@
+"""Ray Serve deployments of hienfeld-serve and the application graph (deployments.app)."""

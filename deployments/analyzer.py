@@ -1,0 +1,121 @@
+"""Analyzer: runs analysis jobs off the ingress, in worker threads, writing state to the job store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ray import serve
+from ray.serve import metrics
+from ray.serve.handle import DeploymentHandle
+
+from hienfeld.config import load_settings
+from hienfeld.errors import InputError
+from hienfeld.jobs import JobStore
+from hienfeld.pipeline import AnalysisInput, AnalysisOptions, Cancelled, run_analysis
+
+from .model_client import ServeModels
+
+log = logging.getLogger("ray.serve")
+
+HEARTBEAT_S = 5.0
+
+
+def load_inputs(store: JobStore, job_id: str, request: dict[str, Any]) -> AnalysisInput:
+    """Uploads were stored once by the ingress under the job's folder; names are only labels."""
+    folder = store.job_dir(job_id)
+    def blob(item: dict[str, str]) -> tuple[str, bytes]:
+        return item["name"], (folder / item["path"]).read_bytes()
+    files = request["files"]
+    return AnalysisInput(
+        policy=blob(files["policy"]),
+        conditions=[blob(f) for f in files.get("conditions", [])],
+        library=[blob(f) for f in files.get("library", [])],
+        reference=blob(files["reference"]) if files.get("reference") else None,
+    )
+
+
+@serve.deployment
+class Analyzer:
+    def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, max_concurrent_jobs: int = 2):
+        self.parser, self.embedder = parser, embedder
+        self.store = JobStore()
+        self.settings = load_settings()
+        self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
+        self.running: set[str] = set()
+        self.jobs_total = metrics.Counter("hienfeld_jobs", "Analysis jobs finished, by status.",
+                                          tag_keys=("status",))
+        self.duration = metrics.Histogram("hienfeld_job_seconds", "Analysis job duration.",
+                                          boundaries=[1, 5, 10, 20, 40, 80, 160, 320])
+        self.rows = metrics.Histogram("hienfeld_job_rows", "Rows per analysed policy file.",
+                                      boundaries=[100, 1000, 10_000, 50_000, 100_000, 500_000])
+        self.running_gauge = metrics.Gauge("hienfeld_jobs_running", "Jobs running in this replica.")
+        threading.Thread(target=self._heartbeat_loop, daemon=True, name="heartbeat").start()
+
+    def _heartbeat_loop(self) -> None:
+        # Running jobs beat; a job whose replica died stops beating and the sweeper fails it.
+        while True:
+            time.sleep(HEARTBEAT_S)
+            try:
+                self.store.heartbeat(list(self.running))
+            except Exception:  # a busy database must not end the loop
+                log.exception("heartbeat failed")
+
+    async def run(self, job_id: str) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, self._run, job_id)
+
+    def _run(self, job_id: str) -> str:
+        if not self.store.start(job_id):
+            return "skipped"  # cancelled while queued
+        self.running.add(job_id)
+        self.running_gauge.set(len(self.running))
+        started = time.perf_counter()
+        status = "failed"
+        try:
+            status = self._analyse(job_id)
+        except Cancelled:
+            status = "cancelled"
+            log.info("Job %s cancelled", job_id)
+        except InputError as exc:
+            self.store.fail(job_id, str(exc))
+        except Exception as exc:  # the job must end failed, never stuck in running
+            log.exception("Job %s failed", job_id)
+            self.store.fail(job_id, f"Interne fout tijdens de analyse ({type(exc).__name__}). "
+                                    "Probeer het opnieuw; blijft het misgaan, neem contact op met de beheerder.")
+        finally:
+            self.running.discard(job_id)
+            self.running_gauge.set(len(self.running))
+            seconds = time.perf_counter() - started
+            self.jobs_total.inc(tags={"status": status})
+            self.duration.observe(seconds)
+            log.info("Job %s %s. Total time: %.2fs", job_id, status, seconds)
+        return status
+
+    def _analyse(self, job_id: str) -> str:
+        job = self.store.get(job_id)
+        inputs = load_inputs(self.store, job_id, job.request)
+        options = AnalysisOptions(**job.request["options"])
+
+        def progress(percent: int, message: str) -> None:
+            if not self.store.progress(job_id, percent, message):
+                raise Cancelled(job_id)
+
+        models = ServeModels(self.parser, self.embedder, job_id)
+        report = self.store.report_path(job_id)
+        partial = report.with_suffix(".partial")
+        with open(partial, "wb") as out:
+            result = run_analysis(inputs, options, models, self.settings, progress, report_out=out)
+        os.replace(partial, report)  # a report exists only when complete
+        self.rows.observe(len(result.table.rows))
+        if not self.store.complete(job_id, result.stats, result.result_rows()):
+            return "cancelled"
+        return "completed"
+
+    def running_jobs(self) -> list[str]:
+        return sorted(self.running)

@@ -1,0 +1,43 @@
+"""Embedder: resident sentence-embedding models (an LRU of them per replica), batched."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import numpy as np
+from ray import serve
+
+from hienfeld.config import load_settings
+from hienfeld.embedding_models import load_encoder
+
+from .resident import ResidentModels
+
+
+@serve.deployment
+class Embedder(ResidentModels):
+    key_prefix = "embeddings_"
+
+    def __init__(self, preload: list[str] | None = None, max_models: int = 2, cache_capacity: int = 200_000,
+                 threads: int | None = None):
+        # torch threads: explicit, else HIENFELD_EMBED_THREADS, else OMP_NUM_THREADS (Ray derives it
+        # from the replica's num_cpus).
+        self.threads = threads or int(os.environ.get("HIENFELD_EMBED_THREADS")
+                                      or os.environ.get("OMP_NUM_THREADS") or 1)
+        self.default_model = load_settings().default_embedding_model
+        super().__init__(preload or [self.default_model], max_models=max_models,
+                         cache_capacity=cache_capacity, metrics_prefix="embedder")
+
+    def _load(self, name: str) -> tuple[Any, str]:
+        encoder = load_encoder(name, threads=self.threads)
+        return encoder, encoder.name
+
+    def _compute(self, model: Any, texts: list[str]) -> list[np.ndarray]:
+        return list(model.encode(texts))
+
+    def check_health(self) -> None:
+        name, encoder = next(iter(self.models.items()))
+        vector = encoder.encode(["gezondheidscontrole"])
+        if vector.shape[0] != 1 or not np.isfinite(vector).all():
+            raise RuntimeError(f"embedding model {name} returns no usable vectors")

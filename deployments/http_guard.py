@@ -1,0 +1,107 @@
+"""HTTP protections of the ingress: upload size while streaming, API keys, security headers,
+request ids. Pure ASGI/Starlette, configured from the environment."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import uuid
+
+from fastapi import HTTPException, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PUBLIC_PATHS = ("/api/health",)  # health and its sub-paths never need a key
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"x-frame-options": b"DENY",
+    b"referrer-policy": b"no-referrer",
+}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class GuardMiddleware:
+    """Refuses bodies above `max_body_bytes` as they stream in (413, before all of it is read),
+    adds security headers and an `X-Request-ID` (the caller's, or a new one) to every response."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int):
+        self.app, self.max_body_bytes = app, max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"")[:64] or uuid.uuid4().hex.encode()
+        scope.setdefault("state", {})["request_id"] = request_id.decode("latin-1")
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                extra = [(k, v) for k, v in SECURITY_HEADERS.items()] + [(b"x-request-id", request_id)]
+                message = {**message, "headers": list(message.get("headers", [])) + extra}
+            await send(message)
+
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(send_with_headers)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body_bytes:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_headers)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send_with_headers)
+
+    async def _refuse(self, send: Send) -> None:
+        mb = self.max_body_bytes / 1024 / 1024
+        body = ('{"detail": "upload too large: the limit is %.0f MB (HIENFELD_MAX_UPLOAD_MB)"}' % mb).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _presented_key(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key", "")
+
+
+def _check(request: Request, expected: str, what: str) -> None:
+    if not hmac.compare_digest(_presented_key(request).encode(), expected.encode()):
+        raise HTTPException(status_code=401, detail=f"{what} required: send 'Authorization: Bearer <key>' "
+                                                    "or 'X-API-Key: <key>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_api_key(request: Request) -> None:
+    """With HIENFELD_API_KEY set, every /api endpoint except health needs it (or the admin key)."""
+    api_key = os.environ.get("HIENFELD_API_KEY")
+    if not api_key or request.url.path.startswith(PUBLIC_PATHS):
+        return
+    admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
+    if admin_key and hmac.compare_digest(_presented_key(request).encode(), admin_key.encode()):
+        return
+    _check(request, api_key, "API key")
+
+
+def require_admin_key(request: Request) -> None:
+    """Cache clear/delete need HIENFELD_ADMIN_KEY when it is set."""
+    admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
+    if admin_key:
+        _check(request, admin_key, "admin key")

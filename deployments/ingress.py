@@ -1,0 +1,281 @@
+"""Ingress: the FastAPI app of the HTTP contract (../shared/API_CONTRACT.md).
+
+It validates input, stores uploads once, creates jobs and answers status/results/report/cache
+requests. Heavy work never runs on its event loop: analyses go to the Analyzer deployment, file
+inspection and database calls run in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from ray import serve
+from ray.serve import metrics
+from ray.serve.handle import DeploymentHandle
+
+import hienfeld
+from hienfeld.config import load_settings
+from hienfeld.document_text import DOCUMENT_EXTENSIONS
+from hienfeld.errors import InputError, UnsupportedFileError
+from hienfeld.ingest import POLICY_EXTENSIONS, extension, inspect_policy_file
+from hienfeld.instructions import parse_instructions
+from hienfeld.jobs import JobStore
+from hienfeld.pipeline import AnalysisOptions
+
+from .cache_stats import aggregate
+from .http_guard import GuardMiddleware, require_admin_key, require_api_key
+
+log = logging.getLogger("ray.serve")
+
+LIBRARY_EXTENSIONS = (".csv", ".xlsx", ".pdf", ".docx", ".txt")
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE_AFTER_S = float(os.environ.get("HIENFELD_STALE_JOB_SECONDS", 60))
+MAX_ACTIVE_JOBS = int(os.environ.get("HIENFELD_MAX_ACTIVE_JOBS", 50))
+STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+
+settings = load_settings()
+docs_on = os.environ.get("HIENFELD_ENABLE_DOCS", "").lower() in ("1", "true", "yes")
+app = FastAPI(title="hienfeld-serve", version=hienfeld.__version__,
+              docs_url="/docs" if docs_on else None, redoc_url=None,
+              openapi_url="/openapi.json" if docs_on else None,
+              dependencies=[Depends(require_api_key)])
+app.add_middleware(GuardMiddleware, max_body_bytes=settings.limits.max_upload_bytes)
+origins = [o.strip() for o in os.environ.get("HIENFELD_CORS_ORIGINS", "").split(",") if o.strip()]
+if origins:
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
+                       allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"])
+
+
+@app.exception_handler(InputError)
+async def _input_error(request: Request, exc: InputError) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+
+
+@app.exception_handler(Exception)
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Never a stack trace to the client; the log has it, tied to the request id.
+    log.error("Unhandled error on %s (request %s)", request.url.path,
+              getattr(request.state, "request_id", "-"), exc_info=exc)
+    return JSONResponse({"detail": "internal error; the administrator can find it in the logs"}, status_code=500)
+
+
+def _utcnow() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat()
+
+
+async def _read_upload(upload: UploadFile, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
+    name = os.path.basename(upload.filename or "")
+    ext = extension(name)
+    if ext not in allowed:
+        raise UnsupportedFileError(f"{what}: '{name or 'unnamed'}' has an unsupported type; accepted: "
+                                   f"{', '.join(allowed)}")
+    data = await upload.read()
+    if not data:
+        raise InputError(f"{what}: '{name}' is empty")
+    return name, data
+
+
+@serve.deployment
+@serve.ingress(app)
+class Ingress:
+    def __init__(self, analyzer: DeploymentHandle, parser: DeploymentHandle, embedder: DeploymentHandle):
+        self.analyzer, self.parser, self.embedder = analyzer, parser, embedder
+        self.store = JobStore()
+        self.in_flight: set[str] = set()
+        self.watchers: set[asyncio.Task] = set()
+        self.submitted = metrics.Counter("hienfeld_jobs_submitted", "Analysis jobs accepted.")
+        self.queue_length = metrics.Gauge("hienfeld_jobs_active", "Jobs pending or running (all replicas).")
+        threading.Thread(target=self._sweep_loop, daemon=True, name="job-sweeper").start()
+
+    def _sweep_loop(self) -> None:
+        """Keeps submitted jobs alive, ends silent ones as failed, deletes expired ones."""
+        last_purge = 0.0
+        while True:
+            time.sleep(10)
+            try:
+                self.store.heartbeat(list(self.in_flight))
+                for job_id in self.store.fail_stale(STALE_AFTER_S):
+                    log.warning("Job %s failed: its worker stopped responding", job_id)
+                if time.time() - last_purge > 600:
+                    log.info("Purged %d expired jobs", self.store.purge_expired())
+                    last_purge = time.time()
+                self.queue_length.set(self.store.count_active())
+            except Exception:  # a busy database must not end the loop
+                log.exception("job sweep failed")
+
+    # -- health ---------------------------------------------------------------------------------
+    @app.get("/api/health")
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "version": hienfeld.__version__, "timestamp": _utcnow()}
+
+    @app.get("/api/health/live")
+    def live(self) -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/api/health/ready")
+    async def ready(self) -> JSONResponse:
+        checks: dict[str, Any] = {}
+        for name, handle in (("spacy", self.parser), ("embeddings", self.embedder)):
+            try:
+                replicas = await handle.broadcast("stats").results_async(timeout_s=5, return_exceptions=True)
+                live = [r for r in replicas if isinstance(r, dict) and r["entries"]]
+                checks[name] = {"ok": bool(live), "replicas": len(live),
+                                "models": sorted({k for r in live for k in r["entries"]})}
+            except Exception as exc:
+                checks[name] = {"ok": False, "replicas": 0, "error": type(exc).__name__}
+        if checks["spacy"]["ok"]:
+            checks["spacy"]["pipeline"] = checks["spacy"]["models"][0].removeprefix("nlp_service_")
+        ok = all(c["ok"] for c in checks.values())
+        failing = [n for n, c in checks.items() if not c["ok"]]
+        body = {"status": "ready" if ok else "not_ready", "checks": checks}
+        if failing:
+            body["failing"] = failing
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    # -- jobs -----------------------------------------------------------------------------------
+    @app.post("/api/upload/preview")
+    async def preview(self, policy_file: UploadFile = File(...)) -> dict[str, Any]:
+        name, data = await _read_upload(policy_file, POLICY_EXTENSIONS, "policy_file")
+        return await run_in_threadpool(inspect_policy_file, name, data, settings.limits)
+
+    @app.post("/api/analyze", status_code=202)
+    async def analyze(
+        self,
+        policy_file: UploadFile = File(...),
+        conditions_files: list[UploadFile] = File(default=[]),
+        clause_library_files: list[UploadFile] = File(default=[]),
+        reference_file: UploadFile | None = File(default=None),
+        cluster_accuracy: int = Form(90),
+        min_frequency: int = Form(20),
+        window_size: int = Form(100),
+        use_conditions: bool = Form(True),
+        use_window_limit: bool = Form(True),
+        use_semantic: bool = Form(True),
+        ai_enabled: bool = Form(False),  # accepted for compatibility; no external AI service is called
+        analysis_mode: str = Form("balanced"),
+        extra_instruction: str = Form(""),
+    ) -> JSONResponse:
+        options = AnalysisOptions(cluster_accuracy, min_frequency, window_size, use_conditions, use_window_limit,
+                                  use_semantic, analysis_mode, extra_instruction)
+        options.validate(settings)
+        parse_instructions(extra_instruction)
+        if await run_in_threadpool(self.store.count_active) >= MAX_ACTIVE_JOBS:
+            raise HTTPException(503, detail=f"the service is busy ({MAX_ACTIVE_JOBS} analyses waiting or "
+                                            "running); try again shortly", headers={"Retry-After": "30"})
+        policy = await _read_upload(policy_file, POLICY_EXTENSIONS, "policy_file")
+        conditions = [await _read_upload(f, DOCUMENT_EXTENSIONS, "conditions_files") for f in conditions_files]
+        library = [await _read_upload(f, LIBRARY_EXTENSIONS, "clause_library_files") for f in clause_library_files]
+        reference = await _read_upload(reference_file, (".xlsx",), "reference_file") if reference_file else None
+        await run_in_threadpool(inspect_policy_file, *policy, settings.limits)
+        job_id = await run_in_threadpool(self._store_job, options, policy, conditions, library, reference)
+        self.in_flight.add(job_id)
+        self.submitted.inc()
+        task = asyncio.create_task(self._watch(job_id))
+        self.watchers.add(task)
+        task.add_done_callback(self.watchers.discard)
+        return JSONResponse({"job_id": job_id, "status": "pending"}, status_code=202)
+
+    def _store_job(self, options: AnalysisOptions, policy, conditions, library, reference) -> str:
+        """Uploads are written once under the job's folder with generated names."""
+        job_id = self.store.new_job_id()
+        folder = self.store.job_dir(job_id) / "uploads"
+        folder.mkdir()
+        counter = itertools.count()
+        def keep(blob: tuple[str, bytes]) -> dict[str, str]:
+            path = f"uploads/{next(counter)}{extension(blob[0])}"
+            (self.store.job_dir(job_id) / path).write_bytes(blob[1])
+            return {"name": blob[0], "path": path}
+        files = {"policy": keep(policy), "conditions": [keep(f) for f in conditions],
+                 "library": [keep(f) for f in library], "reference": keep(reference) if reference else None}
+        self.store.create(job_id, {"options": options.__dict__, "files": files})
+        return job_id
+
+    async def _watch(self, job_id: str) -> None:
+        """Runs the job on an Analyzer replica; a replica that dies ends the job as failed."""
+        try:
+            await self.analyzer.run.remote(job_id)
+        except Exception as exc:
+            log.error("Analyzer call for job %s ended with %s", job_id, type(exc).__name__)
+            await run_in_threadpool(
+                self.store.fail, job_id,
+                "De analyse is afgebroken omdat de analyse-replica is gestopt "
+                f"({type(exc).__name__}). Start de analyse opnieuw.")
+        finally:
+            self.in_flight.discard(job_id)
+
+    def _job(self, job_id: str):
+        job = self.store.get(job_id)
+        if job is None:
+            raise HTTPException(404, detail=f"job {job_id} not found (unknown or expired)")
+        return job
+
+    def _finished(self, job_id: str):
+        job = self._job(job_id)
+        if job.status != "completed":
+            raise HTTPException(409, detail=f"job {job_id} is {job.status}, not completed"
+                                + (f": {job.error}" if job.error else ""))
+        return job
+
+    @app.get("/api/status/{job_id}")
+    def status(self, job_id: str) -> dict[str, Any]:
+        return self._job(job_id).status_view()
+
+    @app.get("/api/results/{job_id}")
+    def results(self, job_id: str) -> dict[str, Any]:
+        job = self._finished(job_id)
+        return {"job_id": job.id, "status": job.status, "stats": job.stats, "results": job.results}
+
+    @app.get("/api/report/{job_id}")
+    def report(self, job_id: str) -> FileResponse:
+        self._finished(job_id)
+        return FileResponse(self.store.report_path(job_id), media_type=XLSX_MEDIA_TYPE,
+                            filename="Hienfeld_Analyse.xlsx")
+
+    @app.post("/api/cancel/{job_id}")
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        job = self._job(job_id)
+        if not self.store.cancel(job_id):
+            raise HTTPException(409, detail=f"job {job_id} is already {job.status}; only pending or running "
+                                            "jobs can be cancelled")
+        return self._job(job_id).status_view()
+
+    # -- model caches ---------------------------------------------------------------------------
+    async def _broadcast(self, method: str, *args: Any) -> list[Any]:
+        results: list[Any] = []
+        for handle in (self.parser, self.embedder):
+            results += await handle.broadcast(method, *args).results_async(timeout_s=30)
+        return results
+
+    @app.get("/api/cache/stats")
+    async def cache_stats(self) -> dict[str, Any]:
+        return aggregate(await self._broadcast("stats"))
+
+    @app.post("/api/cache/clear", dependencies=[Depends(require_admin_key)])
+    async def cache_clear(self, reload: bool = False) -> dict[str, Any]:
+        cleared = sum(await self._broadcast("clear", reload))
+        return {"status": "ok", "message": f"Cleared {cleared} cached services", "cleared_count": cleared,
+                "reloaded": reload}
+
+    @app.delete("/api/cache/{key}", dependencies=[Depends(require_admin_key)])
+    async def cache_delete(self, key: str) -> dict[str, Any]:
+        reloaded = sum(bool(r) for r in await self._broadcast("reload_key", key))
+        if not reloaded:
+            raise HTTPException(404, detail=f"no model cache entry '{key}'; see GET /api/cache/stats for keys")
+        return {"status": "ok", "message": f"Reloaded {key} on {reloaded} replica(s)", "reloaded_replicas": reloaded}
+
+    # -- web page -------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def index(self) -> HTMLResponse:
+        with open(os.path.join(STATIC_DIR, "index.html"), encoding="utf-8") as fh:
+            return HTMLResponse(fh.read())
