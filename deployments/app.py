@@ -6,17 +6,24 @@ autoscaling, batch sizes, cache capacities) is set in that file, not here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .analyzer import Analyzer
 from .embedder import Embedder
 from .ingress import Ingress
 from .parser import DutchParser
 
 
-def build_app():
-    parser = DutchParser.bind()
-    embedder = Embedder.bind()
-    analyzer = Analyzer.bind(parser, embedder)
-    return Ingress.bind(analyzer, parser, embedder)
+def build_app(deployment_options: list[dict[str, Any]] | None = None):
+    """The graph; `deployment_options` (serve_config.yaml's `deployments` list) override per name,
+    which lets tests run the file's settings through `serve.run`."""
+    options = {d["name"]: {k: v for k, v in d.items() if k != "name"} for d in deployment_options or []}
+    def bound(deployment, *args):
+        return deployment.options(**options.get(deployment.name, {})).bind(*args)
+    parser = bound(DutchParser)
+    embedder = bound(Embedder)
+    analyzer = bound(Analyzer, parser, embedder)
+    return bound(Ingress, analyzer, parser, embedder)
 
 
 app = build_app()

@@ -36,6 +36,15 @@ class Embedder(ResidentModels):
     def _compute(self, model: Any, texts: list[str]) -> list[np.ndarray]:
         return list(model.encode(texts))
 
+    async def embed(self, texts: list[str], model: str = "", job_id: str = "") -> np.ndarray:
+        rows = await self.run_batch(texts, model or self.default_model, job_id)
+        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
+
+    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
+    async def run_batch(self, texts: list[list[str]], models: list[str], job_ids: list[str]) -> list[list[np.ndarray]]:
+        # The model runs off the replica's event loop so stats and health calls stay answered.
+        return await asyncio.to_thread(self.serve_batch, list(zip(texts, models, job_ids)))
+
     def check_health(self) -> None:
         name, encoder = next(iter(self.models.items()))
         vector = encoder.encode(["gezondheidscontrole"])

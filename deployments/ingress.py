@@ -5,7 +5,6 @@ requests. Heavy work never runs on its event loop: analyses go to the Analyzer d
 inspection and database calls run in worker threads.
 """
 
-from __future__ import annotations
 
 import asyncio
 import datetime as dt

@@ -32,10 +32,10 @@ class DutchParser(ResidentModels):
         return next(iter(self.models))
 
     async def lemmatize(self, texts: list[str], job_id: str = "") -> list[list[str]]:
-        return await self._batch(texts, job_id)
+        return await self.run_batch(texts, job_id)
 
     @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
-    async def _batch(self, texts: list[list[str]], job_ids: list[str]) -> list[list[list[str]]]:
+    async def run_batch(self, texts: list[list[str]], job_ids: list[str]) -> list[list[list[str]]]:
         requests = [(t, self.spacy_model, j) for t, j in zip(texts, job_ids)]
         # The model runs off the replica's event loop so stats and health calls stay answered.
         return await asyncio.to_thread(self.serve_batch, requests)

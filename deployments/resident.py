@@ -201,9 +201,10 @@ class ResidentModels:
             keys = [(name, t) for i in indices for t in requests[i][0]]
             found, missing = self.cache.lookup(keys)
             tags = {"model": name}
-            self.metrics.hits.inc(len(keys) - len(missing), tags=tags)
-            self.metrics.misses.inc(len(missing), tags=tags)
+            if len(keys) > len(missing):  # Ray counters refuse increments of 0
+                self.metrics.hits.inc(len(keys) - len(missing), tags=tags)
             if missing:
+                self.metrics.misses.inc(len(missing), tags=tags)
                 fresh = dict(zip(missing, self._compute(model, [t for _, t in missing])))
                 self.metrics.items.inc(len(missing), tags=tags)
                 self.cache.store(fresh.items())
@@ -216,11 +217,11 @@ class ResidentModels:
 
     def reconfigure(self, config: dict[str, Any]) -> None:
         """Live tunables from serve_config.yaml's user_config, applied without a restart.
-        Subclasses define `_batch` with @serve.batch."""
+        Subclasses define `run_batch` with @serve.batch."""
         if "max_batch_size" in config:
-            self._batch.set_max_batch_size(int(config["max_batch_size"]))
+            self.run_batch.set_max_batch_size(int(config["max_batch_size"]))
         if "batch_wait_timeout_s" in config:
-            self._batch.set_batch_wait_timeout_s(float(config["batch_wait_timeout_s"]))
+            self.run_batch.set_batch_wait_timeout_s(float(config["batch_wait_timeout_s"]))
         if "cache_capacity" in config:
             self.cache.resize(int(config["cache_capacity"]))
         if "max_models" in config:
@@ -230,7 +231,7 @@ class ResidentModels:
     def stats(self) -> dict[str, Any]:
         entries = {self.key_prefix + name: usage.entry() for name, usage in self.usage.items()}
         return {**replica_identity(), "entries": entries, "result_cache": self.cache.stats(),
-                "config": {"max_batch_size": self._batch._get_max_batch_size(), "cache_capacity": self.cache.capacity,
+                "config": {"max_batch_size": self.run_batch._get_max_batch_size(), "cache_capacity": self.cache.capacity,
                            "max_models": self.max_models}}
 
     def clear(self, reload: bool = False) -> int:
