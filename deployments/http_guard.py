@@ -1,11 +1,11 @@
-"""HTTP protections of the ingress: upload size while streaming, API keys, security headers,
-request ids. Pure ASGI/Starlette, configured from the environment."""
+"""HTTP protections of the ingress: upload size while streaming, API keys, security headers.
+Pure ASGI/Starlette, configured from the environment. (Request ids: Serve's proxy takes the
+caller's `X-Request-ID`, or makes one, puts it in every log line and returns it.)"""
 
 from __future__ import annotations
 
 import hmac
 import os
-import uuid
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,8 +23,8 @@ class _TooLarge(Exception):
 
 
 class GuardMiddleware:
-    """Refuses bodies above `max_body_bytes` as they stream in (413, before all of it is read),
-    adds security headers and an `X-Request-ID` (the caller's, or a new one) to every response."""
+    """Refuses bodies above `max_body_bytes` as they stream in (413, before all of it is read) and
+    adds security headers to every response."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int):
         self.app, self.max_body_bytes = app, max_body_bytes
@@ -34,16 +34,13 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"")[:64] or uuid.uuid4().hex.encode()
-        scope.setdefault("state", {})["request_id"] = request_id.decode("latin-1")
         started = False
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                extra = [(k, v) for k, v in SECURITY_HEADERS.items()] + [(b"x-request-id", request_id)]
-                message = {**message, "headers": list(message.get("headers", [])) + extra}
+                message = {**message, "headers": list(message.get("headers", [])) + list(SECURITY_HEADERS.items())}
             await send(message)
 
         declared = headers.get(b"content-length")

@@ -1,0 +1,56 @@
+"""One Ray instance and one Serve app (serve_config.yaml's settings) per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HIENFELD_EMBED_THREADS", "2")
+
+import httpx
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTTP_PORT = int(os.environ.get("HIENFELD_TEST_PORT", 18000))
+DASHBOARD_PORT = int(os.environ.get("HIENFELD_TEST_DASHBOARD_PORT", 18265))
+
+def shipped_deployments() -> list[dict]:
+    """serve_config.yaml's deployment settings, so tests run what users run."""
+    app = yaml.safe_load((ROOT / "serve_config.yaml").read_text())["applications"][0]
+    return app["deployments"]
+
+
+@pytest.fixture(scope="session")
+def serve_app(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("hienfeld-data")
+    os.environ["HIENFELD_DATA_DIR"] = str(data_dir)
+    os.environ["HIENFELD_STALE_JOB_SECONDS"] = "20"
+    import ray
+    from ray import serve
+
+    from deployments.app import build_app
+
+    ray.init(num_cpus=2, include_dashboard=True, dashboard_host="127.0.0.1", dashboard_port=DASHBOARD_PORT,
+             log_to_driver=False)
+    serve.start(http_options={"host": "127.0.0.1", "port": HTTP_PORT})
+    serve.run(build_app(shipped_deployments()), name="hienfeld", route_prefix="/")
+    yield {"url": f"http://127.0.0.1:{HTTP_PORT}", "data_dir": data_dir,
+           "dashboard": f"http://127.0.0.1:{DASHBOARD_PORT}"}
+    serve.shutdown()
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def client(serve_app):
+    with httpx.Client(base_url=serve_app["url"], timeout=120) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory) -> dict[str, Path]:
+    from hienfeld.synth import generate
+    return generate(600, tmp_path_factory.mktemp("synth"), seed=7)

@@ -1,0 +1,195 @@
+"""The Serve app end to end: health, jobs, results, report, resident-model statistics (issue 2)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import openpyxl
+import pytest
+from service_helpers import analyse, upload, wait_for
+
+from hienfeld.config import load_settings
+from hienfeld.models import LocalModels
+from hienfeld.pipeline import AnalysisInput, AnalysisOptions, run_analysis
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def _files(synth_dir, conditions: bool = True, library: bool = True) -> list:
+    files = [upload(synth_dir["policies"])]
+    if conditions:
+        files.append(upload(synth_dir["conditions"], "conditions_files"))
+    if library:
+        files.append(upload(synth_dir["library"], "clause_library_files"))
+    return files
+
+
+def _per_deployment(stats: dict, field: str) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for replica in stats["replicas"]:
+        totals[replica["deployment"]] = totals.get(replica["deployment"], 0) + replica["result_cache"][field]
+    return totals
+
+
+def test_health_endpoints(client):
+    health = client.get("/api/health").json()
+    assert health["status"] == "ok" and health["version"] and health["timestamp"].endswith("+00:00")
+    assert client.get("/api/health/live").json() == {"status": "alive"}
+    ready = client.get("/api/health/ready")
+    assert ready.status_code == 200, ready.text
+    checks = ready.json()["checks"]
+    assert checks["spacy"]["ok"] and checks["spacy"]["pipeline"] == LocalModels("nl_core_news_md").pipeline_name()
+    assert "embeddings_all-MiniLM-L6-v2" in checks["embeddings"]["models"]
+
+
+def test_security_headers_and_request_id(client):
+    response = client.get("/api/health", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert client.get("/docs").status_code == 404  # docs are off unless enabled
+
+
+def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_dir):
+    assert client.post("/api/cache/clear").status_code == 200
+    before = client.get("/api/cache/stats").json()
+    created = {k: e["created_at"] for k, e in before["entries"].items()}
+    assert "embeddings_all-MiniLM-L6-v2" in created and any(k.startswith("nlp_service_") for k in created)
+
+    first = analyse(client, _files(synth_dir))
+    assert first["status"] == "completed", first
+    after_one = client.get("/api/cache/stats").json()
+    for key, entry in after_one["entries"].items():
+        assert entry["access_count"] == 1, (key, entry)
+        assert entry["created_at"] == created[key]
+    misses_one = _per_deployment(after_one, "misses")
+    last_one = {k: e["last_accessed"] for k, e in after_one["entries"].items()}
+
+    time.sleep(0.05)
+    second = analyse(client, _files(synth_dir))
+    assert second["status"] == "completed", second
+    after_two = client.get("/api/cache/stats").json()
+    for key, entry in after_two["entries"].items():
+        assert entry["access_count"] == 2, (key, entry)
+        assert entry["created_at"] == created[key]  # resident: not reloaded for the second job
+        assert entry["last_accessed"] > last_one[key]
+    # The repeat was answered from the result caches: no new misses, hits grew (summed per
+    # deployment, since the Embedder may have scaled out meanwhile).
+    assert _per_deployment(after_two, "misses") == misses_one
+    assert all(hits > 0 for hits in _per_deployment(after_two, "hits").values())
+    for replica in after_two["replicas"]:
+        for entry in replica["entries"].values():
+            assert {"request_count", "item_count", "load_seconds", "age_seconds"} <= set(entry)
+            assert "job_ids" not in entry
+        assert replica["pid"] > 0 and replica["node_id"] and replica["rss_bytes"] > 0
+
+    results_one = client.get(f"/api/results/{first['job_id']}").json()["results"]
+    results_two = client.get(f"/api/results/{second['job_id']}").json()["results"]
+    assert results_one == results_two  # same file, same answer, cold or warm
+
+
+def test_cache_clear_empties_every_replica(client, synth_dir):
+    analyse(client, _files(synth_dir, library=False))
+    cleared = client.post("/api/cache/clear").json()
+    assert cleared["status"] == "ok" and cleared["cleared_count"] >= 2
+    assert cleared["message"] == f"Cleared {cleared['cleared_count']} cached services"
+    stats = client.get("/api/cache/stats").json()
+    assert stats["replicas"]
+    for replica in stats["replicas"]:
+        assert replica["result_cache"]["size"] == 0 and replica["result_cache"]["hits"] == 0
+    assert all(e["access_count"] == 0 for e in stats["entries"].values())
+
+
+def test_cache_reload_gives_new_created_at_and_unknown_key_is_404(client):
+    stats = client.get("/api/cache/stats").json()
+    key = next(k for k in stats["entries"] if k.startswith("nlp_service_"))
+    old = stats["entries"][key]["created_at"]
+    assert client.delete(f"/api/cache/{key}").status_code == 200
+    assert client.get("/api/cache/stats").json()["entries"][key]["created_at"] > old
+    assert client.delete("/api/cache/embeddings_nope").status_code == 404
+
+
+def test_unknown_job_ids_are_404(client):
+    for path in (f"/api/status/{UNKNOWN}", f"/api/results/{UNKNOWN}", f"/api/report/{UNKNOWN}",
+                 "/api/status/not-a-uuid", "/api/results/..%2F..%2Fetc"):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/api/cancel/{UNKNOWN}").status_code == 404
+
+
+def test_results_rows_stats_and_report(client, synth_dir):
+    status = analyse(client, _files(synth_dir))
+    assert status["progress"] == 100 and status["status_message"] == "Analyse voltooid!"
+    body = client.get(f"/api/results/{status['job_id']}").json()
+    stats, rows = body["stats"], body["results"]
+    assert stats["total_rows"] == 600 and stats["analysis_mode"] == "with_conditions"
+    assert stats["unique_clusters"] == len(rows) and sum(r["frequency"] for r in rows) == 600
+    assert sum(stats["advice_distribution"].values()) == len(rows)
+    assert stats["models"]["embedding_model"] == "all-MiniLM-L6-v2" and stats["models"]["spacy_pipeline"]
+    assert {"read", "clustering", "matching", "report", "total"} <= set(stats["timings"])
+    assert rows[0]["cluster_id"] == "CL-0001"
+    assert set(rows[0]) >= {"cluster_id", "cluster_name", "frequency", "advice_code", "confidence", "reason",
+                            "reference_article", "original_text", "row_type", "parent_id", "action_status"}
+    assert all(r["confidence"] in ("Hoog", "Midden", "Laag") and r["row_type"] == "SINGLE" for r in rows)
+
+    report = client.get(f"/api/report/{status['job_id']}")
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "Hienfeld_Analyse.xlsx" in report.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(report.content), read_only=True)
+    assert {"Analyseresultaten", "Cluster Samenvatting"} <= set(book.sheetnames)
+    assert book["Analyseresultaten"].max_row == 601
+
+
+def test_cancel_and_not_finished_is_409(client, synth_dir):
+    response = client.post("/api/analyze", files=_files(synth_dir))
+    job_id = response.json()["job_id"]
+    cancelled = client.post(f"/api/cancel/{job_id}")
+    if cancelled.status_code == 200:  # it may already have finished on a fast machine
+        assert cancelled.json()["status"] == "cancelled"
+        assert client.get(f"/api/results/{job_id}").status_code == 409
+        assert client.get(f"/api/report/{job_id}").status_code == 409
+        assert wait_for(client, job_id)["status"] == "cancelled"
+    else:
+        assert cancelled.status_code == 409
+
+
+def test_progress_never_goes_back(client, synth_dir):
+    job_id = client.post("/api/analyze", files=_files(synth_dir)).json()["job_id"]
+    seen = []
+    for _ in range(600):
+        status = client.get(f"/api/status/{job_id}").json()
+        seen.append(status["progress"])
+        if status["status"] not in ("pending", "running"):
+            break
+        time.sleep(0.05)
+    assert seen == sorted(seen) and seen[-1] == 100
+
+
+def test_cli_and_service_give_same_clusters(client, synth_dir):
+    status = analyse(client, _files(synth_dir))
+    served = client.get(f"/api/results/{status['job_id']}").json()["results"]
+    settings = load_settings()
+    local = run_analysis(
+        AnalysisInput(policy=(synth_dir["policies"].name, synth_dir["policies"].read_bytes()),
+                      conditions=[(synth_dir["conditions"].name, synth_dir["conditions"].read_bytes())],
+                      library=[(synth_dir["library"].name, synth_dir["library"].read_bytes())]),
+        AnalysisOptions(), LocalModels(settings.spacy_model), settings)
+    assert local.result_rows() == served
+
+
+@pytest.mark.parametrize("data, fragment", [
+    ({"cluster_accuracy": "79"}, "cluster_accuracy"),
+    ({"min_frequency": "0"}, "min_frequency"),
+    ({"analysis_mode": "turbo"}, "analysis_mode"),
+    ({"window_size": "5000"}, "window_size"),
+])
+def test_parameters_out_of_range_are_422(client, synth_dir, data, fragment):
+    response = client.post("/api/analyze", files=[upload(synth_dir["policies"])], data=data)
+    assert response.status_code == 422 and fragment in response.json()["detail"]
+
+
+def test_preview_detects_columns(client, synth_dir):
+    preview = client.post("/api/upload/preview", files=[upload(synth_dir["policies_csv"])]).json()
+    assert preview["text_column"] == "Tekst" and preview["policy_column"] == "Polisnummer"
+    assert preview["row_count"] == 600 and "Branche" in preview["columns"]
