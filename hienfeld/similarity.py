@@ -67,13 +67,18 @@ def _identity(tokens: list[str]) -> list[str]:
 
 
 def _containment(queries: list[list[str]], targets: list[list[str]]) -> np.ndarray:
-    """Share of each query's distinct tokens that the target contains."""
+    """Share of each query's information found in the target: its distinct tokens weighted by
+    IDF (fitted on both sides of this job), so common words like "schade" or "dekken" count
+    little and a clause's specific terms decide."""
     vec = CountVectorizer(analyzer=_identity, binary=True, dtype=np.float32)
-    vec.fit(queries + targets)
-    q, t = vec.transform(queries), vec.transform(targets)
+    both = vec.fit_transform(queries + targets)
+    df = np.asarray(both.sum(axis=0)).ravel()
+    idf = np.log((1 + both.shape[0]) / (1 + df)) + 1.0
+    q = both[: len(queries)].multiply(idf).tocsr()
+    t = both[len(queries):]
     overlap = (q @ t.T).toarray()
-    sizes = np.maximum(np.asarray(q.sum(axis=1)).ravel(), 1.0)
-    return overlap / sizes[:, None]
+    weight = np.maximum(np.asarray(q.sum(axis=1)).ravel(), 1e-9)
+    return (overlap / weight[:, None]).astype(np.float32)
 
 
 def _tfidf(queries: list[list[str]], targets: list[list[str]]) -> np.ndarray:
