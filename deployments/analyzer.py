@@ -47,6 +47,7 @@ class Analyzer:
         self.store = JobStore()
         self.settings = load_settings()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
+        self.max_concurrent_jobs = max_concurrent_jobs
         self.running: set[str] = set()
         self.jobs_total = metrics.Counter("hienfeld_jobs", "Analysis jobs finished, by status.",
                                           tag_keys=("status",))
@@ -56,6 +57,15 @@ class Analyzer:
                                       boundaries=[100, 1000, 10_000, 50_000, 100_000, 500_000])
         self.running_gauge = metrics.Gauge("hienfeld_jobs_running", "Jobs running in this replica.")
         threading.Thread(target=self._heartbeat_loop, daemon=True, name="heartbeat").start()
+
+    def reconfigure(self, config: dict[str, Any]) -> None:
+        """user_config: `max_concurrent_jobs` sizes the worker pool (keep max_ongoing_requests equal,
+        so Serve routes no more jobs to a replica than it runs)."""
+        size = int(config.get("max_concurrent_jobs", self.max_concurrent_jobs))
+        if size != self.max_concurrent_jobs:
+            old, self.executor = self.executor, ThreadPoolExecutor(max_workers=size, thread_name_prefix="job")
+            old.shutdown(wait=False)  # running jobs finish in the old pool
+            self.max_concurrent_jobs = size
 
     def _heartbeat_loop(self) -> None:
         # Running jobs beat; a job whose replica died stops beating and the sweeper fails it.

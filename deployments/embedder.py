@@ -12,7 +12,7 @@ from ray import serve
 from hienfeld.config import load_settings
 from hienfeld.embedding_models import load_encoder
 
-from .resident import ResidentModels
+from .resident import DEFAULT_MAX_BATCH_SIZE, ResidentModels
 
 
 @serve.deployment
@@ -40,7 +40,7 @@ class Embedder(ResidentModels):
         rows = await self.run_batch(texts, model or self.default_model, job_id)
         return np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
 
-    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
+    @serve.batch(max_batch_size=DEFAULT_MAX_BATCH_SIZE, batch_wait_timeout_s=0.005)
     async def run_batch(self, texts: list[list[str]], models: list[str], job_ids: list[str]) -> list[list[np.ndarray]]:
         # The model runs off the replica's event loop so stats and health calls stay answered.
         return await asyncio.to_thread(self.serve_batch, list(zip(texts, models, job_ids)))

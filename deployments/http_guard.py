@@ -11,6 +11,7 @@ from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PUBLIC_PATHS = ("/api/health",)  # health and its sub-paths never need a key
+PAGE_PATHS = frozenset({"/", "/static/app.js", "/static/app.css"})  # the page holds no data; it asks for the key
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"x-frame-options": b"DENY",
@@ -89,7 +90,8 @@ def _check(request: Request, expected: str, what: str) -> None:
 def require_api_key(request: Request) -> None:
     """With HIENFELD_API_KEY set, every /api endpoint except health needs it (or the admin key)."""
     api_key = os.environ.get("HIENFELD_API_KEY")
-    if not api_key or request.url.path.startswith(PUBLIC_PATHS):
+    path = request.url.path
+    if not api_key or path.startswith(PUBLIC_PATHS) or path in PAGE_PATHS:
         return
     admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
     if admin_key and hmac.compare_digest(_presented_key(request).encode(), admin_key.encode()):

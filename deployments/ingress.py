@@ -41,6 +41,7 @@ LIBRARY_EXTENSIONS = (".csv", ".xlsx", ".pdf", ".docx", ".txt")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_AFTER_S = float(os.environ.get("HIENFELD_STALE_JOB_SECONDS", 60))
 MAX_ACTIVE_JOBS = int(os.environ.get("HIENFELD_MAX_ACTIVE_JOBS", 50))
+MAX_JOB_SECONDS = float(os.environ.get("HIENFELD_MAX_JOB_SECONDS", 3600))
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
 settings = load_settings()
@@ -200,9 +201,13 @@ class Ingress:
         return job_id
 
     async def _watch(self, job_id: str) -> None:
-        """Runs the job on an Analyzer replica; a replica that dies ends the job as failed."""
+        """Runs the job on an Analyzer replica; a replica that dies, or a job that hangs beyond
+        HIENFELD_MAX_JOB_SECONDS, ends the job as failed (its worker stops at the next progress step)."""
         try:
-            await self.analyzer.run.remote(job_id)
+            await asyncio.wait_for(self.analyzer.run.remote(job_id), timeout=MAX_JOB_SECONDS)
+        except asyncio.TimeoutError:
+            await run_in_threadpool(self.store.fail, job_id,
+                                    f"De analyse duurde langer dan {MAX_JOB_SECONDS:.0f} seconden en is gestopt.")
         except Exception as exc:
             log.error("Analyzer call for job %s ended with %s", job_id, type(exc).__name__)
             await run_in_threadpool(
@@ -275,22 +280,21 @@ class Ingress:
     # -- web page -------------------------------------------------------------------------------
     # The analysts' page: static files only, all data comes from the /api endpoints above. No inline
     # script or style, so the policy below forbids them (clause texts are shown, never executed).
+    STATIC_FILES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+    PAGE_HEADERS = {
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                   "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+    }
+
     @app.get("/", include_in_schema=False)
     def index(self) -> HTMLResponse:
         with open(os.path.join(STATIC_DIR, "index.html"), encoding="utf-8") as fh:
-            return HTMLResponse(fh.read(), headers=_PAGE_HEADERS)
+            return HTMLResponse(fh.read(), headers=self.PAGE_HEADERS)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static_file(self, name: str) -> FileResponse:
-        media_type = _STATIC_FILES.get(name)  # a fixed whitelist; the name is never used as a path
+        media_type = self.STATIC_FILES.get(name)  # a fixed whitelist; the name is never used as a path
         if media_type is None:
             raise HTTPException(404, detail="not found")
-        return FileResponse(os.path.join(STATIC_DIR, name), media_type=media_type, headers=_PAGE_HEADERS)
-
-
-_STATIC_FILES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
-_PAGE_HEADERS = {
-    "Cache-Control": "no-cache",
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
-}
+        return FileResponse(os.path.join(STATIC_DIR, name), media_type=media_type, headers=self.PAGE_HEADERS)

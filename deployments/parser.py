@@ -10,7 +10,7 @@ from ray import serve
 from hienfeld.config import load_settings
 from hienfeld.nlp import lemmatize, load_dutch_pipeline
 
-from .resident import ResidentModels
+from .resident import DEFAULT_MAX_BATCH_SIZE, ResidentModels
 
 
 @serve.deployment
@@ -34,7 +34,7 @@ class DutchParser(ResidentModels):
     async def lemmatize(self, texts: list[str], job_id: str = "") -> list[list[str]]:
         return await self.run_batch(texts, job_id)
 
-    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
+    @serve.batch(max_batch_size=DEFAULT_MAX_BATCH_SIZE, batch_wait_timeout_s=0.005)
     async def run_batch(self, texts: list[list[str]], job_ids: list[str]) -> list[list[list[str]]]:
         requests = [(t, self.spacy_model, j) for t, j in zip(texts, job_ids)]
         # The model runs off the replica's event loop so stats and health calls stay answered.

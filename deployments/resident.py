@@ -21,6 +21,7 @@ from ray.serve import metrics
 
 log = logging.getLogger("ray.serve")
 
+DEFAULT_MAX_BATCH_SIZE = 16  # @serve.batch default in both deployments; user_config may change it
 MAX_TRACKED_JOBS = 100_000  # job ids remembered for access_count; far above a day's jobs
 
 
@@ -154,6 +155,7 @@ class ResidentModels:
         self.usage: dict[str, ModelUsage] = {}
         self.aliases: dict[str, str] = {}  # requested name -> reported name (fallback pipelines)
         self.cache = ResultCache(cache_capacity)
+        self.max_batch_size = DEFAULT_MAX_BATCH_SIZE
         self.metrics = ModelMetrics(metrics_prefix)
         for name in preload:
             self._ensure(name)
@@ -219,7 +221,8 @@ class ResidentModels:
         """Live tunables from serve_config.yaml's user_config, applied without a restart.
         Subclasses define `run_batch` with @serve.batch."""
         if "max_batch_size" in config:
-            self.run_batch.set_max_batch_size(int(config["max_batch_size"]))
+            self.max_batch_size = int(config["max_batch_size"])
+            self.run_batch.set_max_batch_size(self.max_batch_size)
         if "batch_wait_timeout_s" in config:
             self.run_batch.set_batch_wait_timeout_s(float(config["batch_wait_timeout_s"]))
         if "cache_capacity" in config:
@@ -231,7 +234,7 @@ class ResidentModels:
     def stats(self) -> dict[str, Any]:
         entries = {self.key_prefix + name: usage.entry() for name, usage in self.usage.items()}
         return {**replica_identity(), "entries": entries, "result_cache": self.cache.stats(),
-                "config": {"max_batch_size": self.run_batch._get_max_batch_size(), "cache_capacity": self.cache.capacity,
+                "config": {"max_batch_size": self.max_batch_size, "cache_capacity": self.cache.capacity,
                            "max_models": self.max_models}}
 
     def clear(self, reload: bool = False) -> int:

@@ -627,7 +627,7 @@
         el("td", {className: "num", text: fmtInt(r.frequency)}),
         el("td", {}, [badge(r.advice_code)]),
         el("td", {text: r.confidence || ""}),
-        el("td", {className: "article", text: r.reference_article || ""}),
+        el("td", {className: "article", text: r.reference_article || "", title: r.reference_article || ""}),
       );
       if (withStatus) tr.appendChild(el("td", {text: r.action_status || ""}));
       tr.addEventListener("click", () => selectRow(r, tr));
@@ -673,7 +673,9 @@
     $("detail-status-row").hidden = !r.action_status;
     $("detail-status").textContent = r.action_status || "";
     $("detail-reason").textContent = r.reason || "–";
-    $("detail-text").textContent = r.original_text || "";
+    const hasText = !!(r.original_text && r.original_text.trim());
+    $("detail-text").textContent = hasText ? r.original_text : "(geen tekst)";
+    $("detail-text").classList.toggle("muted", !hasText);
   }
 
   function setupTable() {
@@ -798,6 +800,4 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
-  // exposed for debugging in the browser console only
-  window.hienfeld = {state, adviceFamily};
 })();

@@ -1,0 +1,63 @@
+"""Bounded retries of model calls (pure logic: the handle is replaced by a scripted stand-in)."""
+
+from __future__ import annotations
+
+import pytest
+
+from deployments import model_client
+from deployments.model_client import ServeModels
+
+
+class _Response:
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def result(self, timeout_s=None):
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+class _Method:
+    """Answers each call with the next scripted outcome."""
+
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = 0
+
+    def remote(self, texts, **kwargs):
+        self.calls += 1
+        outcome = self.outcomes.pop(0)
+        return _Response([[t.lower()] for t in texts] if outcome == "ok" else outcome)
+
+
+class _Handle:
+    def __init__(self, outcomes):
+        self.lemmatize = _Method(outcomes)
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    monkeypatch.setattr(model_client.time, "sleep", lambda s: None)
+
+
+def test_a_timed_out_call_is_retried():
+    parser = _Handle([TimeoutError(), "ok"])
+    models = ServeModels(parser, None, "job", chunk_size=10, retries=2)
+    assert models.lemmatize(["A", "B"]) == [["a"], ["b"]]
+    assert parser.lemmatize.calls == 2
+
+
+def test_retries_are_bounded():
+    parser = _Handle([TimeoutError()] * 3)
+    models = ServeModels(parser, None, "job", chunk_size=10, retries=2)
+    with pytest.raises(RuntimeError, match="3 attempts"):
+        models.lemmatize(["A"])
+    assert parser.lemmatize.calls == 3
+
+
+def test_texts_are_sent_in_chunks_and_reassembled_in_order():
+    parser = _Handle(["ok"] * 3)
+    models = ServeModels(parser, None, "job", chunk_size=2)
+    assert models.lemmatize(["A", "B", "C", "D", "E"]) == [["a"], ["b"], ["c"], ["d"], ["e"]]
+    assert parser.lemmatize.calls == 3
