@@ -1,5 +1,7 @@
-"""HTTP protections of the ingress: upload size while streaming, API keys, security headers.
-Pure ASGI/Starlette, configured from the environment. (Request ids: Serve's proxy takes the
+"""HTTP protections of the ingress: upload size while streaming, API keys, security headers, CORS.
+Pure ASGI/Starlette, configured from the replica's environment when a request arrives: Serve
+pickles the FastAPI app in the process that builds the graph, so anything read at construction
+would carry that process's settings instead of the replica's. (Request ids: Serve's proxy takes the
 caller's `X-Request-ID`, or makes one, puts it in every log line and returns it.)"""
 
 from __future__ import annotations
@@ -8,7 +10,10 @@ import hmac
 import os
 
 from fastapi import HTTPException, Request
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hienfeld.config import load_settings
 
 PUBLIC_PATHS = ("/api/health",)  # health and its sub-paths never need a key
 PAGE_PATHS = frozenset({"/", "/static/app.js", "/static/app.css"})  # the page holds no data; it asks for the key
@@ -19,21 +24,18 @@ SECURITY_HEADERS = {
 }
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class GuardMiddleware:
     """Refuses bodies above `max_body_bytes` as they stream in (413, before all of it is read) and
     adds security headers to every response."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
-        self.app, self.max_body_bytes = app, max_body_bytes
+    def __init__(self, app: ASGIApp):
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.max_body_bytes = load_settings().limits.max_upload_bytes
         headers = dict(scope.get("headers") or [])
         started = False
 
@@ -49,21 +51,31 @@ class GuardMiddleware:
             await self._refuse(send_with_headers)
             return
         seen = 0
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise _TooLarge()
+                if seen > self.max_body_bytes and not started:
+                    # Answer now and tell the app the client left, so it stops reading the body.
+                    refused = True
+                    await self._refuse(send_with_headers)
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send_with_headers(message)
+
         try:
-            await self.app(scope, counting_receive, send_with_headers)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send_with_headers)
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
 
     async def _refuse(self, send: Send) -> None:
         mb = self.max_body_bytes / 1024 / 1024
@@ -71,6 +83,27 @@ class GuardMiddleware:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class ConfiguredCORS:
+    """CORS for the origins in HIENFELD_CORS_ORIGINS (comma-separated); none set, no CORS headers."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self._inner: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._inner is None:
+            origins = [o.strip() for o in os.environ.get("HIENFELD_CORS_ORIGINS", "").split(",") if o.strip()]
+            self._inner = CORSMiddleware(
+                self.app, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
+                allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+            ) if origins else self.app
+        await self._inner(scope, receive, send)
+
+
+def docs_enabled() -> bool:
+    return os.environ.get("HIENFELD_ENABLE_DOCS", "").lower() in ("1", "true", "yes")
 
 
 def _presented_key(request: Request) -> str:

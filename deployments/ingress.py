@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from ray import serve
 from ray.serve import metrics
@@ -33,7 +33,7 @@ from hienfeld.jobs import JobStore
 from hienfeld.pipeline import AnalysisOptions
 
 from .cache_stats import aggregate
-from .http_guard import GuardMiddleware, require_admin_key, require_api_key
+from .http_guard import ConfiguredCORS, GuardMiddleware, docs_enabled, require_admin_key, require_api_key
 
 log = logging.getLogger("ray.serve")
 
@@ -45,16 +45,25 @@ MAX_JOB_SECONDS = float(os.environ.get("HIENFELD_MAX_JOB_SECONDS", 3600))
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
 settings = load_settings()
-docs_on = os.environ.get("HIENFELD_ENABLE_DOCS", "").lower() in ("1", "true", "yes")
-app = FastAPI(title="hienfeld-serve", version=hienfeld.__version__,
-              docs_url="/docs" if docs_on else None, redoc_url=None,
-              openapi_url="/openapi.json" if docs_on else None,
-              dependencies=[Depends(require_api_key)])
-app.add_middleware(GuardMiddleware, max_body_bytes=settings.limits.max_upload_bytes)
-origins = [o.strip() for o in os.environ.get("HIENFELD_CORS_ORIGINS", "").split(",") if o.strip()]
-if origins:
-    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
-                       allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"])
+app = FastAPI(title="hienfeld-serve", version=hienfeld.__version__, docs_url=None, redoc_url=None,
+              openapi_url=None, dependencies=[Depends(require_api_key)])
+app.add_middleware(ConfiguredCORS)
+app.add_middleware(GuardMiddleware)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_schema() -> JSONResponse:
+    if not docs_enabled():
+        raise HTTPException(404, detail="not found")
+    return JSONResponse(app.openapi())
+
+
+@app.get("/docs", include_in_schema=False)
+def api_docs() -> HTMLResponse:
+    """Off unless HIENFELD_ENABLE_DOCS=1 (the schema tells an attacker every endpoint)."""
+    if not docs_enabled():
+        raise HTTPException(404, detail="not found")
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="hienfeld-serve API")
 
 
 @app.exception_handler(InputError)

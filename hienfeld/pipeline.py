@@ -227,8 +227,10 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     progress(5, "Bestand inlezen...")
     with timer.phase("read"):
         table = read_policy_file(inp.policy[0], inp.policy[1], settings.limits)
-        chunks: list[Chunk] = parse_conditions(inp.conditions) if options.use_conditions else []
-        library: list[LibraryClause] = parse_clause_library(inp.library)
+        warnings: list[str] = []
+        chunks: list[Chunk] = (_parse_usable(parse_conditions, inp.conditions, warnings)
+                               if options.use_conditions else [])
+        library: list[LibraryClause] = _parse_usable(parse_clause_library, inp.library, warnings)
         reference = read_reference(inp.reference[1]) if inp.reference else None
 
     progress(20, "Slim clusteren...")
@@ -282,6 +284,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
 
     stats = _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,
                    need_models)
+    stats["warnings"] = warnings
     result = AnalysisResult(table, clusters, row_cluster, comparison, stats)
     if report_out is not None:
         progress(90, "Rapport maken...")
@@ -292,6 +295,22 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     stats["timings"] = timer.timings
     progress(100, "Analyse voltooid!")
     return result
+
+
+def _parse_usable(parse: Callable[[list[FileBlob]], list], files: list[FileBlob], warnings: list[str]) -> list:
+    """Parse the files together (ids stay unique across them); a file that cannot be read is left
+    out with a warning in the job's stats instead of failing the whole analysis."""
+    try:
+        return parse(files)
+    except InputError:
+        usable = []
+        for blob in files:
+            try:
+                parse([blob])
+                usable.append(blob)
+            except InputError as exc:
+                warnings.append(f"{blob[0]} overgeslagen: {exc}")
+        return parse(usable) if usable else []
 
 
 def _fuzzy_only(leaders, library, chunks, synonyms, settings):

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.bench` (performance targets), `python -m benchmarks.eval_embeddings`."""
