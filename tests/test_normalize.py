@@ -1,0 +1,20 @@
+"""The comparison key of a clause: amounts, dates and names become placeholders."""
+
+from hienfeld.normalize import normalize_text
+
+
+def test_amounts_are_replaced_before_punctuation_is_stripped():
+    assert normalize_text("Eigen risico € 1.250,- per schade") == normalize_text("eigen risico EUR 900 per schade")
+    assert "1 250" not in normalize_text("Eigen risico € 1.250,- per schade")
+
+
+def test_dates_become_one_placeholder():
+    assert normalize_text("geldig tot 01-01-2020") == normalize_text("Geldig tot 1 maart 2021.") == "geldig tot datum"
+
+
+def test_names_mid_sentence_are_masked_but_not_sentence_starts_or_capitals():
+    a = normalize_text("De reclame met de naam Bouwbedrijf Van Dijk is verzekerd. Dekking geldt overal.")
+    b = normalize_text("De reclame met de naam Jansen Techniek is verzekerd. Dekking geldt overal.")
+    assert a == b and a.startswith("de reclame") and "dekking geldt" in a
+    assert normalize_text("Dit is NIET gedekt") == "dit is niet gedekt"
+    assert normalize_text("ALLES IN HOOFDLETTERS MET NAAM JANSEN") == "alles in hoofdletters met naam jansen"
