@@ -17,7 +17,8 @@ from ray.serve.handle import DeploymentHandle
 from hienfeld.config import load_settings
 from hienfeld.errors import InputError
 from hienfeld.jobs import JobStore
-from hienfeld.pipeline import AnalysisInput, AnalysisOptions, Cancelled, run_analysis
+from hienfeld.options import AnalysisOptions
+from hienfeld.pipeline import AnalysisInput, Cancelled, run_analysis
 
 from .model_client import ServeModels
 

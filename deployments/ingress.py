@@ -30,7 +30,7 @@ from hienfeld.errors import InputError, UnsupportedFileError
 from hienfeld.ingest import POLICY_EXTENSIONS, extension, inspect_policy_file
 from hienfeld.instructions import parse_instructions
 from hienfeld.jobs import JobStore
-from hienfeld.pipeline import AnalysisOptions
+from hienfeld.options import AnalysisOptions
 
 from .cache_stats import aggregate
 from .http_guard import ConfiguredCORS, GuardMiddleware, docs_enabled, require_admin_key, require_api_key

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .config import load_settings
 from .errors import InputError
-from .pipeline import AnalysisInput, AnalysisOptions, run_analysis
+from .options import AnalysisOptions
+from .pipeline import AnalysisInput, run_analysis
 
 
 def _blob(path: str) -> tuple[str, bytes]:

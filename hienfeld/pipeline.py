@@ -27,6 +27,7 @@ from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
 from .normalize import clean_text, normalize_text
+from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
@@ -41,32 +42,6 @@ FileBlob = tuple[str, bytes]
 
 class Cancelled(Exception):
     """Raised by a progress callback when the job was cancelled."""
-
-
-@dataclass(frozen=True)
-class AnalysisOptions:
-    cluster_accuracy: int = 90
-    min_frequency: int = 20
-    window_size: int = 100  # accepted for compatibility: the candidate index replaces a window
-    use_conditions: bool = True
-    use_window_limit: bool = True
-    use_semantic: bool = True
-    analysis_mode: str = "balanced"
-    extra_instruction: str = ""
-
-    def validate(self, settings: Settings) -> None:
-        checks = (
-            (80 <= self.cluster_accuracy <= 100, "cluster_accuracy must be between 80 and 100"),
-            (1 <= self.min_frequency <= 1000, "min_frequency must be between 1 and 1000"),
-            (10 <= self.window_size <= 1000, "window_size must be between 10 and 1000"),
-            (self.analysis_mode in settings.modes,
-             f"analysis_mode must be one of {', '.join(settings.modes)}"),
-            (len(self.extra_instruction) <= settings.limits.max_instruction_chars,
-             f"extra_instruction is longer than {settings.limits.max_instruction_chars} characters"),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise InputError(message)
 
 
 @dataclass

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from spacy.lang.nl.stop_words import STOP_WORDS
-
+from .stopwords import STOP_LEMMAS
 from .synonyms import SynonymMap
-
-STOP_LEMMAS = frozenset(STOP_WORDS) | {"bedrag", "datum"}
 
 
 @dataclass

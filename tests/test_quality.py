@@ -10,7 +10,8 @@ import pytest
 
 from hienfeld.config import load_settings
 from hienfeld.models import LocalModels
-from hienfeld.pipeline import AnalysisInput, AnalysisOptions, run_analysis
+from hienfeld.options import AnalysisOptions
+from hienfeld.pipeline import AnalysisInput, run_analysis
 from hienfeld.quality import evaluate, pairwise_f1
 from hienfeld.synth import generate
 

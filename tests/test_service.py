@@ -11,7 +11,8 @@ from service_helpers import analyse, upload, wait_for
 
 from hienfeld.config import load_settings
 from hienfeld.models import LocalModels
-from hienfeld.pipeline import AnalysisInput, AnalysisOptions, run_analysis
+from hienfeld.options import AnalysisOptions
+from hienfeld.pipeline import AnalysisInput, run_analysis
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
