@@ -12,16 +12,9 @@ os.environ.setdefault("HIENFELD_EMBED_THREADS", "2")
 
 import httpx
 import pytest
-import yaml
+from service_helpers import HTTP_PORT, deploy_config
 
-ROOT = Path(__file__).resolve().parent.parent
-HTTP_PORT = int(os.environ.get("HIENFELD_TEST_PORT", 18000))
 DASHBOARD_PORT = int(os.environ.get("HIENFELD_TEST_DASHBOARD_PORT", 18265))
-
-def shipped_deployments() -> list[dict]:
-    """serve_config.yaml's deployment settings, so tests run what users run."""
-    app = yaml.safe_load((ROOT / "serve_config.yaml").read_text())["applications"][0]
-    return app["deployments"]
 
 
 @pytest.fixture(scope="session")
@@ -32,14 +25,12 @@ def serve_app(tmp_path_factory):
     import ray
     from ray import serve
 
-    from deployments.app import build_app
-
     ray.init(num_cpus=2, include_dashboard=True, dashboard_host="127.0.0.1", dashboard_port=DASHBOARD_PORT,
              log_to_driver=False)
     serve.start(http_options={"host": "127.0.0.1", "port": HTTP_PORT})
-    serve.run(build_app(shipped_deployments()), name="hienfeld", route_prefix="/")
-    yield {"url": f"http://127.0.0.1:{HTTP_PORT}", "data_dir": data_dir,
-           "dashboard": f"http://127.0.0.1:{DASHBOARD_PORT}"}
+    dashboard = f"http://127.0.0.1:{DASHBOARD_PORT}"
+    deploy_config(dashboard)  # serve_config.yaml through the dashboard's REST API, as `serve deploy` does
+    yield {"url": f"http://127.0.0.1:{HTTP_PORT}", "data_dir": data_dir, "dashboard": dashboard}
     serve.shutdown()
     ray.shutdown()
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = "hienfeld"
+HTTP_PORT = int(os.environ.get("HIENFELD_TEST_PORT", 18000))
 
 
 def upload(path: Path, field: str = "policy_file") -> tuple[str, tuple[str, bytes]]:
@@ -61,3 +67,35 @@ def distinct_clauses(count: int, seed: int = 0) -> list[str]:
              "verplichting", "inspectie", "beveiliging", "alarm", "slot", "kluis", "sieraden", "geld",
              "computer", "fiets", "boot", "caravan", "tuin", "schuur", "garage", "dak", "kelder", "zolder")
     return [f"Afspraak {i}: " + " ".join(rng.choice(words) for _ in range(14)) for i in range(count)]
+
+
+def ray_auth_headers() -> dict[str, str]:
+    """Ray 2.60 protects the dashboard with a token (RAY_AUTH_TOKEN or ~/.ray/auth_token)."""
+    token = os.environ.get("RAY_AUTH_TOKEN")
+    path = Path.home() / ".ray" / "auth_token"
+    if not token and path.exists():
+        token = path.read_text().strip()
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def deploy_config(dashboard: str, changes: dict[str, dict] | None = None, timeout_s: float = 300) -> None:
+    """Deploy serve_config.yaml (with per-deployment `changes` merged in) through the dashboard's
+    REST API, like `serve deploy`, and wait until the app runs this config. Only deployments whose
+    settings changed are touched; user_config changes reconfigure replicas in place."""
+    config = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
+    config["http_options"]["port"] = HTTP_PORT
+    for deployment in config["applications"][0]["deployments"]:
+        for key, value in (changes or {}).get(deployment["name"], {}).items():
+            current = deployment.get(key)
+            deployment[key] = {**current, **value} if isinstance(value, dict) and current else value
+    headers = ray_auth_headers()
+    before = time.time()
+    response = httpx.put(f"{dashboard}/api/serve/applications/", json=config, headers=headers, timeout=60)
+    assert response.status_code == 200, response.text
+
+    def running():
+        apps = httpx.get(f"{dashboard}/api/serve/applications/", headers=headers, timeout=30).json()["applications"]
+        app = apps.get(APP)
+        return (app and app["status"] == "RUNNING" and app["last_deployed_time_s"] >= before - 1
+                and all(d["status"] == "HEALTHY" for d in app["deployments"].values()))
+    wait_until(running, timeout_s=timeout_s, interval_s=0.5)

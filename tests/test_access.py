@@ -5,31 +5,20 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import shipped_deployments
-from service_helpers import upload, wait_for, wait_until
+from service_helpers import deploy_config, upload, wait_for, wait_until
 
 API_KEY, ADMIN_KEY = "analyst-key", "admin-key"
 ORIGIN = "https://analyse.example.test"
 
 
-def _deploy(env: dict[str, str] | None) -> None:
-    from ray import serve
-
-    from deployments.app import build_app
-    deployments = shipped_deployments()
-    if env:
-        ingress = next(d for d in deployments if d["name"] == "Ingress")
-        ingress.setdefault("ray_actor_options", {})["runtime_env"] = {"env_vars": env}
-    serve.run(build_app(deployments), name="hienfeld", route_prefix="/")
-
-
 @pytest.fixture(scope="module")
 def secured(serve_app, client):
-    _deploy({"HIENFELD_API_KEY": API_KEY, "HIENFELD_ADMIN_KEY": ADMIN_KEY, "HIENFELD_MAX_UPLOAD_MB": "1",
-             "HIENFELD_MAX_ACTIVE_JOBS": "1", "HIENFELD_CORS_ORIGINS": ORIGIN})
+    env = {"HIENFELD_API_KEY": API_KEY, "HIENFELD_ADMIN_KEY": ADMIN_KEY, "HIENFELD_MAX_UPLOAD_MB": "1",
+           "HIENFELD_MAX_ACTIVE_JOBS": "1", "HIENFELD_CORS_ORIGINS": ORIGIN}
+    deploy_config(serve_app["dashboard"], {"Ingress": {"ray_actor_options": {"runtime_env": {"env_vars": env}}}})
     wait_until(lambda: client.get("/api/status/x").status_code == 401, timeout_s=120)
     yield client
-    _deploy(None)
+    deploy_config(serve_app["dashboard"])
     wait_until(lambda: client.get("/api/status/x").status_code == 404, timeout_s=120)
 
 

@@ -31,12 +31,16 @@ DUTCH_TRIPLES = [
 _loaded: dict[str, Encoder] = {}
 
 
+def _shared(name: str) -> Encoder:
+    # Loaded once per session with default threads: loading is the slow part, tests only read.
+    if name not in _loaded:
+        _loaded[name] = load_encoder(name)
+    return _loaded[name]
+
+
 @pytest.fixture(params=available_encoders())
 def encoder(request: pytest.FixtureRequest) -> Encoder:
-    # Loaded once per session: loading is the slow part, the tests only read from the model.
-    if request.param not in _loaded:
-        _loaded[request.param] = load_encoder(request.param)
-    return _loaded[request.param]
+    return _shared(request.param)
 
 
 def test_the_default_model_is_available() -> None:
@@ -77,7 +81,7 @@ def test_thread_limit_does_not_change_vectors(name: str) -> None:
         pytest.skip(f"{name} not installed")
     texts = [DUTCH_TRIPLES[0][0], DUTCH_TRIPLES[1][1]]
     limited = load_encoder(name, threads=1).encode(texts)
-    np.testing.assert_allclose(limited, load_encoder(name).encode(texts), atol=1e-5)
+    np.testing.assert_allclose(limited, _shared(name).encode(texts), atol=1e-5)
 
 
 def test_unknown_name_lists_the_known_ones() -> None:
