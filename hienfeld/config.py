@@ -25,6 +25,7 @@ class ModeSettings:
     name: str
     embedding_model: str | None
     weights: dict[str, float]  # renormalised over the methods this mode uses
+    thresholds: dict[str, float]  # overrides of the global thresholds for this mode's model
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Settings:
     limits: Limits
     synonyms_path: Path
 
+    def thresholds_for(self, mode: str) -> dict[str, float]:
+        return {**self.thresholds, **self.mode(mode).thresholds}
+
     def mode(self, name: str) -> ModeSettings:
         if name not in self.modes:
             raise ValueError(f"unknown analysis_mode {name!r}; use one of {', '.join(MODES)}")
@@ -67,7 +71,8 @@ def _mode(name: str, raw: dict[str, Any]) -> ModeSettings:
     total = sum(weights.values())
     if total <= 0:
         raise ValueError(f"mode {name!r} has no positive weights")
-    return ModeSettings(name, model or None, {m: w / total for m, w in weights.items()})
+    overrides = {k: float(v) for k, v in raw.get("thresholds", {}).items()}
+    return ModeSettings(name, model or None, {m: w / total for m, w in weights.items()}, overrides)
 
 
 def _limits(raw: dict[str, Any]) -> Limits:

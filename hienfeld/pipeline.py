@@ -198,6 +198,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     if not options.use_semantic:
         weights = {"fuzzy": 1.0}
     instructions = parse_instructions(options.extra_instruction)
+    thresholds = settings.thresholds_for(options.analysis_mode)
 
     progress(5, "Bestand inlezen...")
     with timer.phase("read"):
@@ -236,7 +237,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     progress(80, "Advies bepalen...")
     with timer.phase("advice"):
         cfg = WaterfallConfig(
-            thresholds=settings.thresholds, min_frequency=options.min_frequency,
+            thresholds=thresholds, min_frequency=options.min_frequency,
             consistency_max=settings.consistency_max, with_conditions=bool(chunks),
             instructions=instructions,
             keyword_rules=[KeywordRule(r["topic"], tuple(r["patterns"])) for r in settings.keyword_rules],

@@ -32,7 +32,7 @@ def _inputs(paths) -> AnalysisInput:
                          library=[(paths["library"].name, paths["library"].read_bytes())])
 
 
-@pytest.mark.parametrize("mode", ["fast", "balanced"])
+@pytest.mark.parametrize("mode", ["fast", "balanced", "accurate"])
 def test_quality_targets(labelled, models, mode):
     settings = load_settings()
     report = io.BytesIO()

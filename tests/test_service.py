@@ -194,3 +194,15 @@ def test_preview_detects_columns(client, synth_dir):
     preview = client.post("/api/upload/preview", files=[upload(synth_dir["policies_csv"])]).json()
     assert preview["text_column"] == "Tekst" and preview["policy_column"] == "Polisnummer"
     assert preview["row_count"] == 600 and "Branche" in preview["columns"]
+
+
+@pytest.mark.parametrize("mode, model", [("fast", None), ("accurate", "use-multilingual-v3")])
+def test_every_mode_runs_through_the_service(client, synth_dir, mode, model):
+    status = analyse(client, _files(synth_dir), data={"analysis_mode": mode})
+    assert status["status"] == "completed", status
+    assert status["stats"]["mode"] == mode
+    assert status["stats"]["models"]["embedding_model"] == model
+    if model:  # the Embedder holds it next to the default model, with its own stats entry
+        entries = client.get("/api/cache/stats").json()["entries"]
+        assert entries[f"embeddings_{model}"]["access_count"] >= 1
+        assert "embeddings_all-MiniLM-L6-v2" in entries
