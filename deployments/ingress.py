@@ -25,9 +25,9 @@ from ray.serve.handle import DeploymentHandle
 
 import hienfeld
 from hienfeld.config import load_settings
-from hienfeld.document_text import DOCUMENT_EXTENSIONS
+from hienfeld.document_text import DOCUMENT_EXTENSIONS, file_extension
 from hienfeld.errors import InputError, UnsupportedFileError
-from hienfeld.ingest import POLICY_EXTENSIONS, extension, inspect_policy_file
+from hienfeld.ingest import POLICY_EXTENSIONS, inspect_policy_file
 from hienfeld.instructions import parse_instructions
 from hienfeld.jobs import JobStore
 from hienfeld.options import AnalysisOptions
@@ -84,7 +84,7 @@ def _utcnow() -> str:
 
 async def _read_upload(upload: UploadFile, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
     name = os.path.basename(upload.filename or "")
-    ext = extension(name)
+    ext = file_extension(name)
     if ext not in allowed:
         raise UnsupportedFileError(f"{what}: '{name or 'unnamed'}' has an unsupported type; accepted: "
                                    f"{', '.join(allowed)}")
@@ -201,7 +201,7 @@ class Ingress:
         folder.mkdir()
         counter = itertools.count()
         def keep(blob: tuple[str, bytes]) -> dict[str, str]:
-            path = f"uploads/{next(counter)}{extension(blob[0])}"
+            path = f"uploads/{next(counter)}{file_extension(blob[0])}"
             (self.store.job_dir(job_id) / path).write_bytes(blob[1])
             return {"name": blob[0], "path": path}
         files = {"policy": keep(policy), "conditions": [keep(f) for f in conditions],

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from openpyxl import load_workbook
 
 from .config import Limits
+from .document_text import decode_text, file_extension
 from .errors import InputError, TooLargeError, UnsupportedFileError
 from .types import PolicyTable
 
@@ -22,22 +23,6 @@ POLICY_EXTENSIONS = (".xlsx", ".csv")
 _DELIMITERS = ";,\t|"
 
 
-def extension(filename: str) -> str:
-    """Lower-case extension of an uploaded file name; the name is never used as a path."""
-    dot = filename.rfind(".")
-    return filename[dot:].lower() if dot >= 0 else ""
-
-
-def decode_text(data: bytes) -> str:
-    """utf-8 (with or without BOM), else cp1252, else latin-1 (which decodes any byte)."""
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte")
-
-
 def sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
@@ -46,8 +31,8 @@ def sniff_delimiter(sample: str) -> str:
         return max(_DELIMITERS, key=header.count)
 
 
-def _csv_rows(data: bytes, limits: Limits) -> Iterator[list[str]]:
-    text = decode_text(data)
+def _csv_rows(filename: str, data: bytes, limits: Limits) -> Iterator[list[str]]:
+    text = decode_text(filename, data)
     delimiter = sniff_delimiter(text[:20000])
     csv.field_size_limit(limits.max_cell_chars + 1)
     try:
@@ -108,14 +93,14 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[str]]:
 
 
 def _table_rows(filename: str, data: bytes, limits: Limits) -> Iterator[list[str]]:
-    ext = extension(filename)
+    ext = file_extension(filename)
     if ext not in POLICY_EXTENSIONS:
         raise UnsupportedFileError(
             f"{ext or 'a file without extension'} is not supported for the policy file; upload .xlsx or .csv"
         )
     if not data:
         raise InputError("the policy file is empty")
-    return _xlsx_rows(data, limits) if ext == ".xlsx" else _csv_rows(data, limits)
+    return _xlsx_rows(data, limits) if ext == ".xlsx" else _csv_rows(filename, data, limits)
 
 
 def _limited(rows: Iterable[list[str]], limits: Limits) -> Iterator[list[str]]:
@@ -176,7 +161,7 @@ def _body(rows: Iterable[list[str]], width: int) -> Iterator[list[str]]:
 def inspect_policy_file(filename: str, data: bytes, limits: Limits) -> dict:
     """Columns, row count and detected columns, checking limits; the cheap check done at upload.
     For .xlsx the row count comes from the sheet's dimension where the file records one."""
-    if extension(filename) == ".xlsx":
+    if file_extension(filename) == ".xlsx":
         workbook = _open_workbook(data, limits)
         try:
             sheet = workbook.worksheets[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import time
 
+import pytest
 import ray
 from service_helpers import analyse, distinct_clauses, replica_actors, upload, wait_for, wait_until
 
@@ -36,37 +37,29 @@ def _results(client, job_id):
     return client.get(f"/api/results/{job_id}").json()["results"]
 
 
-def test_embedder_killed_mid_job_restarts_and_job_completes_same(client, synth_dir, tmp_path):
-    policy = _policy_csv(tmp_path, 1500, seed=1)
+@pytest.mark.parametrize("deployment, at_progress, seed", [
+    ("Embedder", 45, 1),    # killed while the job waits for embeddings
+    ("DutchParser", 5, 2),  # killed while the job reads and clusters, before it asks for lemmas
+])
+def test_model_replica_killed_mid_job_restarts_and_job_completes_same(client, synth_dir, tmp_path,
+                                                                      deployment, at_progress, seed):
+    policy = _policy_csv(tmp_path, 1500, seed=seed)
     reference = analyse(client, _files(policy, synth_dir))
     assert reference["status"] == "completed"
-    client.post("/api/cache/clear")  # cold again, so the job needs the embedder for seconds
+    client.post("/api/cache/clear")  # cold again, so the job needs the models for seconds
 
     job_id = _submit(client, _files(policy, synth_dir))
-    _wait_progress(client, job_id, 45)  # models phase
-    victims = replica_actors("Embedder")
+    _wait_progress(client, job_id, at_progress)
+    victims = replica_actors(deployment)
     assert victims
     for actor in victims:
         ray.kill(actor, no_restart=True)
     status = wait_for(client, job_id, timeout_s=300)
     assert status["status"] == "completed", status
     assert _results(client, job_id) == _results(client, reference["job_id"])
-    # Serve replaced the replica: it serves stats again with a fresh model load
+    # Serve replaced the replica: it answers stats again
     stats = client.get("/api/cache/stats").json()
-    assert any(r["deployment"] == "Embedder" for r in stats["replicas"])
-
-
-def test_parser_killed_during_job_restarts_and_job_completes_same(client, synth_dir, tmp_path):
-    policy = _policy_csv(tmp_path, 1500, seed=2)
-    reference = analyse(client, _files(policy, synth_dir))
-    client.post("/api/cache/clear")
-    job_id = _submit(client, _files(policy, synth_dir))
-    _wait_progress(client, job_id, 5)
-    for actor in replica_actors("DutchParser"):
-        ray.kill(actor, no_restart=True)
-    status = wait_for(client, job_id, timeout_s=300)
-    assert status["status"] == "completed", status
-    assert _results(client, job_id) == _results(client, reference["job_id"])
+    assert any(r["deployment"] == deployment for r in stats["replicas"])
 
 
 def test_analyzer_killed_fails_job_clearly_and_next_job_runs(client, synth_dir, tmp_path):
