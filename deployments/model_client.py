@@ -1,5 +1,7 @@
-"""The pipeline's ModelBackend over deployment handles: chunks fanned out so @serve.batch fills,
-each chunk retried a bounded number of times when a replica dies or a call times out."""
+"""The pipeline's ModelBackend over deployment handles: texts go out in chunks, a few in flight at a
+time, so @serve.batch fills without one job's fan-out looking like load that needs another replica
+(a new replica would start with an empty result cache). Each chunk is retried a bounded number of
+times when a replica dies or a call times out."""
 
 from __future__ import annotations
 
@@ -19,14 +21,16 @@ RETRYABLE = (TimeoutError, RayActorError, RayServeException)
 
 class ServeModels:
     def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, job_id: str,
-                 chunk_size: int = 64, timeout_s: float = 120.0, retries: int = 3):
+                 chunk_size: int = 64, max_in_flight: int = 4, timeout_s: float = 120.0, retries: int = 3):
         self.parser, self.embedder, self.job_id = parser, embedder, job_id
-        self.chunk_size, self.timeout_s, self.retries = chunk_size, timeout_s, retries
+        self.chunk_size, self.max_in_flight = chunk_size, max_in_flight
+        self.timeout_s, self.retries = timeout_s, retries
         self._pipeline_name: str | None = None
 
     def _fan_out(self, method, texts: Sequence[str], **kwargs) -> list:
         chunks = [list(texts[i:i + self.chunk_size]) for i in range(0, len(texts), self.chunk_size)]
-        pending = {i: method.remote(chunk, job_id=self.job_id, **kwargs) for i, chunk in enumerate(chunks)}
+        pending = {i: method.remote(chunks[i], job_id=self.job_id, **kwargs)
+                   for i in range(min(self.max_in_flight, len(chunks)))}
         results: dict[int, object] = {}
         for i in range(len(chunks)):
             for attempt in range(self.retries + 1):
@@ -41,6 +45,9 @@ class ServeModels:
                                 type(exc).__name__, attempt + 1)
                     time.sleep(min(2 ** attempt, 10))
                     pending[i] = method.remote(chunks[i], job_id=self.job_id, **kwargs)
+            ahead = i + self.max_in_flight
+            if ahead < len(chunks):  # chunk i is done: keep the window full
+                pending[ahead] = method.remote(chunks[ahead], job_id=self.job_id, **kwargs)
         return [results[i] for i in range(len(chunks))]
 
     def lemmatize(self, texts: Sequence[str]) -> list[list[str]]:

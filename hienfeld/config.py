@@ -48,14 +48,16 @@ class Settings:
     default_embedding_model: str
     modes: dict[str, ModeSettings]
     thresholds: dict[str, float]
+    fuzzy_only_thresholds: dict[str, float]  # overrides when use_semantic is off
     clustering: dict[str, int]
     consistency_max: int
     keyword_rules: list[dict[str, Any]]
     limits: Limits
     synonyms_path: Path
 
-    def thresholds_for(self, mode: str) -> dict[str, float]:
-        return {**self.thresholds, **self.mode(mode).thresholds}
+    def thresholds_for(self, mode: str, semantic: bool = True) -> dict[str, float]:
+        overrides = self.mode(mode).thresholds if semantic else self.fuzzy_only_thresholds
+        return {**self.thresholds, **overrides}
 
     def mode(self, name: str) -> ModeSettings:
         if name not in self.modes:
@@ -89,6 +91,7 @@ def parse_settings(raw: dict[str, Any], base_dir: Path) -> Settings:
         default_embedding_model=raw["embeddings"]["default_model"],
         modes={name: _mode(name, raw["modes"][name]) for name in MODES},
         thresholds={k: float(v) for k, v in raw["thresholds"].items()},
+        fuzzy_only_thresholds={k: float(v) for k, v in raw["without_semantics"]["thresholds"].items()},
         clustering={k: int(v) for k, v in raw["clustering"].items()},
         consistency_max=int(raw["frequency"]["consistency_max"]),
         keyword_rules=list(raw.get("keyword_rules", [])),

@@ -110,7 +110,8 @@ def cluster_name(text: str, max_chars: int = 60) -> str:
 
 def _build_clusters(table: PolicyTable, threshold: float, settings: Settings) -> tuple[list[Cluster], list[int]]:
     texts = table.texts
-    norms = [normalize_text(t) for t in texts]
+    keys = {t: normalize_text(t) for t in dict.fromkeys(texts)}  # exports repeat texts a lot
+    norms = [keys[t] for t in texts]
     clustering = cluster_texts(norms, threshold, candidates=settings.clustering["candidates"],
                                batch_size=settings.clustering["batch_size"])
     members: dict[int, list[int]] = {}
@@ -156,16 +157,15 @@ class _Semantics:
                     self.vectors.update(zip(todo, self.models.embed(todo, self.embedding_model)))
 
     def side(self, texts: Sequence[str], synonyms: SynonymMap) -> TextSide:
-        vectors = np.stack([self.vectors[t] for t in texts]) if self.embedding_model and texts else None
-        return prepare_side([normalize_text(t) for t in texts], [self.lemmas[t] for t in texts],
+        """Texts with what was fetched for them (nothing when the job uses no models)."""
+        vectors = (np.stack([self.vectors[t] for t in texts])
+                   if texts and all(t in self.vectors for t in texts) else None)
+        return prepare_side([normalize_text(t) for t in texts], [self.lemmas.get(t, []) for t in texts],
                             synonyms, vectors)
 
     def similarity(self, a: str, b: str) -> float:
-        """Embedding cosine of two texts, fetching what is missing (custom instructions)."""
-        if not self.embedding_model:
-            return 0.0
-        self.fetch([a, b])
-        return float(self.vectors[a] @ self.vectors[b])
+        """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
+        return float(self.vectors[a] @ self.vectors[b]) if a in self.vectors and b in self.vectors else 0.0
 
 
 def _evidence(m: Matches, i: int) -> MatchEvidence:
@@ -198,7 +198,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     if not options.use_semantic:
         weights = {"fuzzy": 1.0}
     instructions = parse_instructions(options.extra_instruction)
-    thresholds = settings.thresholds_for(options.analysis_mode)
+    thresholds = settings.thresholds_for(options.analysis_mode, options.use_semantic)
 
     progress(5, "Bestand inlezen...")
     with timer.phase("read"):
@@ -219,20 +219,20 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     leaders = [c.leader_text for c in clusters]
     need_models = bool(options.use_semantic and (chunks or library or instructions))
     if need_models:
-        semantics.fetch(leaders + [c.text for c in chunks] + [c.text for c in library])
+        semantics.fetch(leaders + [c.text for c in chunks] + [c.text for c in library]
+                        + [i.search for i in instructions])  # all in one go: no per-cluster model calls
     progress(65, "Analyseren...")
     with timer.phase("matching"):
         lib_matches = cond_matches = None
-        if need_models:
+        k = int(thresholds["top_k_chunks"])
+        if library or chunks:
             leader_side = semantics.side(leaders, synonyms)
-            if library:
-                lib_matches = match(leader_side, semantics.side([c.text for c in library], synonyms),
-                                    weights, int(settings.thresholds["top_k_chunks"]), partial=False)
-            if chunks:
-                cond_matches = match(leader_side, semantics.side([c.text for c in chunks], synonyms),
-                                     weights, int(settings.thresholds["top_k_chunks"]), partial=True)
-        elif chunks or library:
-            lib_matches, cond_matches = _fuzzy_only(leaders, library, chunks, synonyms, settings)
+        if library:
+            lib_matches = match(leader_side, semantics.side([c.text for c in library], synonyms), weights, k,
+                                partial=False)
+        if chunks:
+            cond_matches = match(leader_side, semantics.side([c.text for c in chunks], synonyms), weights, k,
+                                 partial=True)
 
     progress(80, "Advies bepalen...")
     with timer.phase("advice"):
@@ -266,7 +266,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
         progress(90, "Rapport maken...")
         with timer.phase("report"):
             write_report(report_out, table, clusters, row_cluster, comparison,
-                         long_text_chars=int(settings.thresholds["too_long_chars"]))
+                         long_text_chars=int(thresholds["too_long_chars"]))
     timer.timings["total"] = round(time.perf_counter() - started, 3)
     stats["timings"] = timer.timings
     progress(100, "Analyse voltooid!")
@@ -287,17 +287,6 @@ def _parse_usable(parse: Callable[[list[FileBlob]], list], files: list[FileBlob]
             except InputError as exc:
                 warnings.append(f"{blob[0]} overgeslagen: {exc}")
         return parse(usable) if usable else []
-
-
-def _fuzzy_only(leaders, library, chunks, synonyms, settings):
-    """use_semantic=false: fuzzy scores only, no model is called."""
-    def side(texts):
-        return prepare_side([normalize_text(t) for t in texts], [[] for _ in texts], synonyms)
-    k = int(settings.thresholds["top_k_chunks"])
-    leader_side, weights = side(leaders), {"fuzzy": 1.0}
-    lib = match(leader_side, side([c.text for c in library]), weights, k, partial=False) if library else None
-    cond = match(leader_side, side([c.text for c in chunks]), weights, k, partial=True) if chunks else None
-    return lib, cond
 
 
 def _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,

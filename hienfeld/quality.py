@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from .pipeline import AnalysisResult
 
 REMOVE = "VERWIJDEREN"
+REPLACE = "🔄 VERVANGEN"
 
 
 def pairwise_f1(truth: list[str], labels: list[int]) -> float:
@@ -31,12 +32,18 @@ def evaluate(result: AnalysisResult, truth_path: Path) -> dict[str, Any]:
     families, row_family = truth["families"], truth["row_family"]
     labels = result.row_cluster
     advice = [result.clusters[c].advice.code for c in labels]
+    # The waterfall checks the clause library before the conditions, so a library family is
+    # expected to get VERVANGEN, covered or not; coverage shares are over the other families.
     by_coverage: dict[str, list[bool]] = {}
+    replaced: list[bool] = []
     for fam, code in zip(row_family, advice):
         info = families[fam]
         if info["kind"] != "family":
             continue
-        by_coverage.setdefault(info["coverage"], []).append(code == REMOVE)
+        if info.get("library_code"):
+            replaced.append(code == REPLACE)
+        else:
+            by_coverage.setdefault(info["coverage"], []).append(code == REMOVE)
     share = {cov: round(sum(v) / len(v), 4) for cov, v in by_coverage.items() if v}
     return {
         "ari": round(adjusted_rand_score(row_family, labels), 4),
@@ -44,5 +51,6 @@ def evaluate(result: AnalysisResult, truth_path: Path) -> dict[str, Any]:
         "remove_verbatim": share.get("verbatim"),
         "remove_paraphrase": share.get("paraphrase"),
         "remove_uncovered": share.get("none"),
+        "replace_library": round(sum(replaced) / len(replaced), 4) if replaced else None,
         "rows_in_report": len(labels),
     }

@@ -84,6 +84,12 @@ def _tfidf(queries: list[list[str]], targets: list[list[str]]) -> np.ndarray:
     return (vec.transform(queries) @ vec.transform(targets).T).toarray()
 
 
+def _char_tfidf(queries: list[str], targets: list[str]) -> np.ndarray:
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
+    vec.fit(queries + targets)
+    return (vec.transform(queries) @ vec.transform(targets).T).toarray()
+
+
 def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k: int = 5,
           partial: bool = True) -> Matches:
     """Score every query against every target. `partial` compares a clause with a longer text
@@ -92,14 +98,17 @@ def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k
     if n == 0 or len(targets) == 0:
         zeros = np.zeros(n, dtype=np.float32)
         return Matches(np.full(n, -1), zeros, zeros, zeros, zeros, zeros, zeros, np.zeros(n, bool))
+    # Only the methods this mode weighs are computed (fuzzy-only jobs have no lemmas at all).
     matrices = {
-        "lemma": _containment(queries.lemmas, targets.lemmas),
-        "synonyms": _containment(queries.canon, targets.canon),
+        "lemma": _containment(queries.lemmas, targets.lemmas) if weights.get("lemma") else None,
+        "synonyms": _containment(queries.canon, targets.canon) if weights.get("synonyms") else None,
         "tfidf": _tfidf(queries.canon, targets.canon) if weights.get("tfidf") else None,
         "embedding": (queries.embeddings @ targets.embeddings.T
                       if weights.get("embedding") and queries.embeddings is not None else None),
     }
     coarse = sum(weights.get(m, 0.0) * s for m, s in matrices.items() if s is not None)
+    if all(m is None for m in matrices.values()):  # fuzzy only: candidates by character n-grams
+        coarse = _char_tfidf(queries.norm, targets.norm)
     k = min(top_k, len(targets))
     top = np.argpartition(-coarse, k - 1, axis=1)[:, :k]
 

@@ -61,3 +61,28 @@ def test_texts_are_sent_in_chunks_and_reassembled_in_order():
     models = ServeModels(parser, None, "job", chunk_size=2)
     assert models.lemmatize(["A", "B", "C", "D", "E"]) == [["a"], ["b"], ["c"], ["d"], ["e"]]
     assert parser.lemmatize.calls == 3
+
+
+def test_no_more_than_max_in_flight_requests_at_a_time():
+    class Counting(_Method):
+        def __init__(self):
+            super().__init__(["ok"] * 10)
+            self.open = self.peak = 0
+
+        def remote(self, texts, **kwargs):
+            self.open += 1
+            self.peak = max(self.peak, self.open)
+            response = super().remote(texts, **kwargs)
+            method = self
+
+            class Done(_Response):
+                def result(self, timeout_s=None):
+                    method.open -= 1
+                    return response.result(timeout_s)
+            return Done(None)
+
+    parser = _Handle([])
+    parser.lemmatize = Counting()
+    models = ServeModels(parser, None, "job", chunk_size=1, max_in_flight=3)
+    assert models.lemmatize([str(i) for i in range(10)]) == [[str(i)] for i in range(10)]
+    assert parser.lemmatize.peak == 3

@@ -63,3 +63,20 @@ def test_result_independent_of_row_order(labelled, models, tmp_path):
 def test_pairwise_f1_counts_pairs():
     assert pairwise_f1(["a", "a", "b"], [0, 0, 1]) == 1.0
     assert pairwise_f1(["a", "a", "b", "b"], [0, 0, 0, 0]) == pytest.approx(2 * (2 / 6) * 1 / (2 / 6 + 1))
+
+
+def test_without_semantics_no_model_is_called_and_covered_clauses_are_still_found(labelled):
+    class NoModels:
+        def lemmatize(self, texts):
+            raise AssertionError("use_semantic=false must not call the lemmatizer")
+
+        def embed(self, texts, model):
+            raise AssertionError("use_semantic=false must not call the embedder")
+
+        def pipeline_name(self):
+            raise AssertionError("no pipeline is used")
+
+    result = run_analysis(_inputs(labelled), AnalysisOptions(use_semantic=False), NoModels(), load_settings())
+    quality = evaluate(result, labelled["truth"])
+    assert quality["remove_verbatim"] >= 0.85 and quality["remove_uncovered"] < 0.02, quality
+    assert result.stats["models"] == {"spacy_pipeline": None, "embedding_model": None}
