@@ -121,7 +121,8 @@ class Analyzer:
         report = self.store.report_path(job_id)
         partial = report.with_suffix(".partial")
         with open(partial, "wb") as out:
-            result = run_analysis(inputs, options, models, self.settings, progress, report_out=out)
+            result = run_analysis(inputs, options, models, self.settings, progress, report_out=out,
+                                  report_cache=self.store.report_cache_dir)
         os.replace(partial, report)  # a report exists only when complete
         self.rows.observe(len(result.table.rows))
         if not self.store.complete(job_id, result.stats, result.result_rows()):

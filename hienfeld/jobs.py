@@ -90,6 +90,11 @@ class JobStore:
         uuid.UUID(job_id)  # ids are uuids: never a path component from a user
         return self.data_dir / "jobs" / job_id
 
+    @property
+    def report_cache_dir(self) -> Path:
+        """Reports by content fingerprint, reused by repeats of the same analysis."""
+        return self.data_dir / "report_cache"
+
     def report_path(self, job_id: str) -> Path:
         return self.job_dir(job_id) / "report.xlsx"
 
@@ -185,4 +190,7 @@ class JobStore:
             db.executemany("DELETE FROM jobs WHERE id=?", [(j,) for j in ids])
         for job_id in ids:
             shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
+        for cached in self.report_cache_dir.glob("*.xlsx"):
+            if cached.stat().st_mtime < now - self.ttl:
+                cached.unlink(missing_ok=True)
         return len(ids)

@@ -7,16 +7,22 @@ Models are reached only through a `ModelBackend`, with unique texts only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
+from . import __version__ as hienfeld_version
 from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
 from .clause_library import parse_clause_library
 from .cluster import cluster_texts
@@ -187,7 +193,10 @@ def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | 
 
 def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend, settings: Settings,
                  progress: Progress = lambda pct, msg: None, report_out: BinaryIO | None = None,
-                 today: dt.date | None = None) -> AnalysisResult:
+                 today: dt.date | None = None, report_cache: Path | None = None) -> AnalysisResult:
+    """Analyse and, with `report_out`, write the Excel report. With a `report_cache` folder, a report
+    for the same inputs and the same results is copied instead of written again (a warm repeat of
+    a 50,000-row file spends most of its time writing the workbook otherwise)."""
     options.validate(settings)
     today = today or dt.date.today()
     timer = _Timer()
@@ -265,12 +274,42 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     if report_out is not None:
         progress(90, "Rapport maken...")
         with timer.phase("report"):
-            write_report(report_out, table, clusters, row_cluster, comparison,
-                         long_text_chars=int(thresholds["too_long_chars"]))
+            def write(out: BinaryIO) -> None:
+                write_report(out, table, clusters, row_cluster, comparison,
+                             long_text_chars=int(thresholds["too_long_chars"]))
+            if report_cache is None:
+                write(report_out)
+            else:
+                stats["report_reused"] = _write_or_reuse(report_out, report_cache, _fingerprint(inp, result), write)
     timer.timings["total"] = round(time.perf_counter() - started, 3)
     stats["timings"] = timer.timings
     progress(100, "Analyse voltooid!")
     return result
+
+
+def _fingerprint(inp: AnalysisInput, result: AnalysisResult) -> str:
+    """Everything the report depends on: the input rows (policy file), the reference, and the
+    clusters with their advice and members."""
+    digest = hashlib.sha256(hienfeld_version.encode())
+    for part in (inp.policy[1], inp.reference[1] if inp.reference else b"",
+                 json.dumps(result.result_rows(), sort_keys=True).encode(),
+                 np.asarray(result.row_cluster, dtype=np.int64).tobytes()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def _write_or_reuse(out: BinaryIO, cache: Path, fingerprint: str, write: Callable[[BinaryIO], None]) -> bool:
+    cache.mkdir(parents=True, exist_ok=True)
+    cached = cache / f"{fingerprint}.xlsx"
+    reused = cached.exists()
+    if not reused:
+        partial = cached.with_suffix(f".{os.getpid()}.partial")
+        with open(partial, "wb") as fh:
+            write(fh)
+        os.replace(partial, cached)  # complete files only, also with concurrent jobs
+    with open(cached, "rb") as fh:
+        shutil.copyfileobj(fh, out)
+    return reused
 
 
 def _parse_usable(parse: Callable[[list[FileBlob]], list], files: list[FileBlob], warnings: list[str]) -> list:

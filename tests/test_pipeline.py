@@ -1,0 +1,53 @@
+"""The pipeline's own mechanics (no models needed: no conditions, library or instructions)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from hienfeld.config import load_settings
+from hienfeld.options import AnalysisOptions
+from hienfeld.pipeline import AnalysisInput, run_analysis
+
+
+class _NoModels:
+    def lemmatize(self, texts):
+        raise AssertionError("not needed")
+
+    embed = pipeline_name = lemmatize
+
+
+def _csv(extra: str = "") -> AnalysisInput:
+    rows = "\n".join(f"P{i};Eigen risico € {100 + i},- bij storm{extra}" for i in range(30))
+    return AnalysisInput(policy=("p.csv", f"Polisnummer;Tekst\n{rows}\n1;=1+1\n2;zie\n".encode()))
+
+
+def _run(inp: AnalysisInput, cache) -> tuple[dict, bytes]:
+    out = io.BytesIO()
+    result = run_analysis(inp, AnalysisOptions(min_frequency=20), _NoModels(), load_settings(),
+                          report_out=out, report_cache=cache)
+    return result.stats, out.getvalue()
+
+
+def test_a_repeat_reuses_the_report_and_a_change_does_not(tmp_path):
+    first_stats, first = _run(_csv(), tmp_path)
+    again_stats, again = _run(_csv(), tmp_path)
+    assert first_stats["report_reused"] is False and again_stats["report_reused"] is True
+    assert again == first
+    changed_stats, changed = _run(_csv(" en hagel"), tmp_path)
+    assert changed_stats["report_reused"] is False and changed != first
+    sheet = openpyxl.load_workbook(io.BytesIO(again), read_only=True)["Analyseresultaten"]
+    assert sheet.max_row == 33
+
+
+def test_internal_mode_frequency_advice_and_progress(tmp_path):
+    seen: list[int] = []
+    result = run_analysis(_csv(), AnalysisOptions(min_frequency=20), _NoModels(), load_settings(),
+                          progress=lambda pct, msg: seen.append(pct))
+    assert seen == sorted(seen) and seen[-1] == 100
+    by_text = {c.leader_text: c for c in result.clusters}
+    storm = next(c for t, c in by_text.items() if "storm" in t)
+    assert storm.frequency == 30 and storm.advice.code == "🛠️ STANDAARDISEREN"
+    assert result.stats["analysis_mode"] == "internal_only" and result.stats["total_rows"] == 32
+    assert {c.advice.code for c in result.clusters} >= {"HANDMATIG CHECKEN"}  # "zie" is too short
