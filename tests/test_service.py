@@ -206,3 +206,19 @@ def test_every_mode_runs_through_the_service(client, synth_dir, mode, model):
         entries = client.get("/api/cache/stats").json()["entries"]
         assert entries[f"embeddings_{model}"]["access_count"] >= 1
         assert "embeddings_all-MiniLM-L6-v2" in entries
+
+
+def test_reference_report_is_compared(client, synth_dir, tmp_path):
+    first = analyse(client, _files(synth_dir))
+    reference = tmp_path / "vorige.xlsx"
+    reference.write_bytes(client.get(f"/api/report/{first['job_id']}").content)
+    again = analyse(client, _files(synth_dir) + [upload(reference, "reference_file")])
+    assert again["status"] == "completed", again
+    summary = again["stats"]["reference"]
+    assert summary["nieuw"] == 0 and summary["verdwenen"] == 0 and summary["gewijzigd"] == 0
+    rows = client.get(f"/api/results/{again['job_id']}").json()["results"]
+    assert {r["action_status"] for r in rows} == {"🔲 Open"}  # nothing marked done in the reference
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/report/{again['job_id']}").content), read_only=True)
+    assert "Verdwenen Teksten" in book.sheetnames
+    header = next(book["Analyseresultaten"].iter_rows(max_row=1, values_only=True))
+    assert {"Actie Status", "Ref. Advies", "Vergelijking"} <= set(header)
