@@ -128,6 +128,3 @@ class Analyzer:
         if not self.store.complete(job_id, result.stats, result.result_rows()):
             return "cancelled"
         return "completed"
-
-    def running_jobs(self) -> list[str]:
-        return sorted(self.running)

@@ -168,10 +168,6 @@ class JobStore:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('pending','running')").fetchone()[0]
 
-    def counts_by_status(self) -> dict[str, int]:
-        with self._connect() as db:
-            return dict(db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
-
     def fail_stale(self, max_silence_s: float) -> list[str]:
         """Active jobs whose worker stopped heart-beating are ended as failed, never left running."""
         cutoff = time.time() - max_silence_s

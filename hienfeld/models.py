@@ -24,7 +24,8 @@ class ModelBackend(Protocol):
 
 
 class LocalModels:
-    """In-process models, each loaded once on first use."""
+    """In-process models, each loaded once on first use. spaCy and torch are imported here, not at
+    module level, so code that only names the interface does not pay for loading them."""
 
     def __init__(self, spacy_model: str, threads: int | None = None):
         self._spacy_model = spacy_model
