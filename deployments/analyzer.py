@@ -49,6 +49,7 @@ class Analyzer:
         self.settings = load_settings()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
         self.max_concurrent_jobs = max_concurrent_jobs
+        self.held: set[str] = set()  # jobs queued or running here: they heartbeat
         self.running: set[str] = set()
         self.jobs_total = metrics.Counter("hienfeld_jobs", "Analysis jobs finished, by status.",
                                           tag_keys=("status",))
@@ -69,17 +70,20 @@ class Analyzer:
             self.max_concurrent_jobs = size
 
     def _heartbeat_loop(self) -> None:
-        # Running jobs beat; a job whose replica died stops beating and the sweeper fails it.
+        # Queued and running jobs beat; a job whose replica died stops beating and the sweeper fails it.
         while True:
             time.sleep(HEARTBEAT_S)
             try:
-                self.store.heartbeat(list(self.running))
+                self.store.heartbeat(list(self.held))
             except Exception:  # a busy database must not end the loop
                 log.exception("heartbeat failed")
 
     async def run(self, job_id: str) -> str:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self._run, job_id)
+        self.held.add(job_id)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, job_id)
+        finally:
+            self.held.discard(job_id)
 
     def _run(self, job_id: str) -> str:
         if not self.store.start(job_id):

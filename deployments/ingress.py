@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from ray import serve
+from ray.exceptions import RayActorError
 from ray.serve import metrics
 from ray.serve.handle import DeploymentHandle
 
@@ -210,19 +211,24 @@ class Ingress:
         return job_id
 
     async def _watch(self, job_id: str) -> None:
-        """Runs the job on an Analyzer replica; a replica that dies, or a job that hangs beyond
-        HIENFELD_MAX_JOB_SECONDS, ends the job as failed (its worker stops at the next progress step)."""
+        """Runs the job on an Analyzer replica. An analyzer replica that dies, or a job that hangs
+        beyond HIENFELD_MAX_JOB_SECONDS, ends the job as failed (its worker stops at the next
+        progress step). Other errors of the call (this ingress being replaced in a rolling update)
+        say nothing about the job: the analyzer's heartbeat, or the sweeper, decides."""
         try:
             await asyncio.wait_for(self.analyzer.run.remote(job_id), timeout=MAX_JOB_SECONDS)
         except asyncio.TimeoutError:
             await run_in_threadpool(self.store.fail, job_id,
                                     f"De analyse duurde langer dan {MAX_JOB_SECONDS:.0f} seconden en is gestopt.")
-        except Exception as exc:
-            log.error("Analyzer call for job %s ended with %s", job_id, type(exc).__name__)
+        except RayActorError as exc:
+            log.error("Analyzer replica died running job %s (%s)", job_id, type(exc).__name__)
             await run_in_threadpool(
                 self.store.fail, job_id,
                 "De analyse is afgebroken omdat de analyse-replica is gestopt "
                 f"({type(exc).__name__}). Start de analyse opnieuw.")
+        except Exception as exc:
+            log.warning("Analyzer call for job %s ended with %s; the job's heartbeat decides", job_id,
+                        type(exc).__name__)
         finally:
             self.in_flight.discard(job_id)
 

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -303,10 +304,10 @@ def _write_or_reuse(out: BinaryIO, cache: Path, fingerprint: str, write: Callabl
     cached = cache / f"{fingerprint}.xlsx"
     reused = cached.exists()
     if not reused:
-        partial = cached.with_suffix(f".{os.getpid()}.partial")
-        with open(partial, "wb") as fh:
+        # A name of its own per writer: concurrent jobs on the same file may both get here.
+        with tempfile.NamedTemporaryFile(dir=cache, suffix=".partial", delete=False) as fh:
             write(fh)
-        os.replace(partial, cached)  # complete files only, also with concurrent jobs
+        os.replace(fh.name, cached)  # complete files only
     with open(cached, "rb") as fh:
         shutil.copyfileobj(fh, out)
     return reused

@@ -96,6 +96,8 @@ def deploy_config(dashboard: str, changes: dict[str, dict] | None = None, timeou
     def running():
         apps = httpx.get(f"{dashboard}/api/serve/applications/", headers=headers, timeout=30).json()["applications"]
         app = apps.get(APP)
+        # Also wait until replaced replicas are gone, so no request reaches an old one.
         return (app and app["status"] == "RUNNING" and app["last_deployed_time_s"] >= before - 1
-                and all(d["status"] == "HEALTHY" for d in app["deployments"].values()))
+                and all(d["status"] == "HEALTHY" and all(r["state"] == "RUNNING" for r in d["replicas"])
+                        for d in app["deployments"].values()))
     wait_until(running, timeout_s=timeout_s, interval_s=0.5)

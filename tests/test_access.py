@@ -80,4 +80,4 @@ def test_queue_beyond_limit_answers_503_with_retry_after(secured, synth_dir):
         assert second.status_code == 503 and second.headers["retry-after"] == "30"
         assert "busy" in second.json()["detail"]
     done = wait_for(httpx.Client(base_url=str(secured.base_url), headers=headers), first.json()["job_id"])
-    assert done["status"] == "completed"
+    assert done["status"] == "completed", done["error"]

@@ -51,3 +51,11 @@ def test_internal_mode_frequency_advice_and_progress(tmp_path):
     assert storm.frequency == 30 and storm.advice.code == "🛠️ STANDAARDISEREN"
     assert result.stats["analysis_mode"] == "internal_only" and result.stats["total_rows"] == 32
     assert {c.advice.code for c in result.clusters} >= {"HANDMATIG CHECKEN"}  # "zie" is too short
+
+
+def test_concurrent_jobs_on_the_same_file_share_the_report_cache_safely(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(4) as pool:
+        outputs = list(pool.map(lambda _: _run(_csv(), tmp_path)[1], range(4)))
+    assert all(out == outputs[0] for out in outputs)
+    assert [p.suffix for p in tmp_path.iterdir()] == [".xlsx"]  # no partial files left
