@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -30,8 +30,8 @@ def aggregate(replicas: list[dict[str, Any]]) -> dict[str, Any]:
         last = max(m["accessed"]) if m["accessed"] else None
         entries[key] = {
             "access_count": len(m["jobs"]),
-            "created_at": datetime.fromtimestamp(created).astimezone().isoformat(),
-            "last_accessed": datetime.fromtimestamp(last).astimezone().isoformat() if last else None,
+            "created_at": datetime.fromtimestamp(created, timezone.utc).isoformat(),
+            "last_accessed": datetime.fromtimestamp(last, timezone.utc).isoformat() if last else None,
             "age_seconds": round(now - created, 1),
             "replicas": m["replicas"],
         }

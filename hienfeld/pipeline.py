@@ -7,6 +7,7 @@ Models are reached only through a `ModelBackend`, with unique texts only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -153,12 +154,13 @@ class _Semantics:
         self.vectors: dict[str, np.ndarray] = {}
 
     def fetch(self, texts: Sequence[str]) -> None:
-        todo = [t for t in _unique(texts) if t not in self.lemmas]
+        texts = _unique(texts)
+        todo = [t for t in texts if t not in self.lemmas]
         if todo:
             with self.timer.phase("lemmas"):
                 self.lemmas.update(zip(todo, self.models.lemmatize(todo)))
         if self.embedding_model:
-            todo = [t for t in _unique(texts) if t not in self.vectors]
+            todo = [t for t in texts if t not in self.vectors]
             if todo:
                 with self.timer.phase("embeddings"):
                     self.vectors.update(zip(todo, self.models.embed(todo, self.embedding_model)))
@@ -181,14 +183,20 @@ def _evidence(m: Matches, i: int) -> MatchEvidence:
 
 
 def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | None]:
-    """The article that covers a topic: a title naming it first, else the chunk naming it most."""
+    """The article that covers a topic: a title naming it first, else the chunk naming it most.
+    Chunks are normalised once and each topic is looked up once per job."""
+    titles = [normalize_text(c.title) for c in chunks]
+    texts = [normalize_text(c.text) for c in chunks]
+
+    @functools.cache
     def find(rule: KeywordRule) -> Chunk | None:
-        titled = [c for c in chunks if rule.found_in(normalize_text(c.title))]
-        if titled:
-            return titled[0]
-        counted = [(sum(normalize_text(c.text).count(p.lower()) for p in rule.patterns), c) for c in chunks]
-        counted = [(n, c) for n, c in counted if n > 0]
-        return max(counted, key=lambda nc: (nc[0], -nc[1].chunk_id))[1] if counted else None
+        for chunk, title in zip(chunks, titles):
+            if rule.found_in(title):
+                return chunk
+        counted = [(sum(text.count(p.lower()) for p in rule.patterns), -c.chunk_id, c)
+                   for c, text in zip(chunks, texts)]
+        best = max(counted, key=lambda n: n[:2], default=None)
+        return best[2] if best and best[0] > 0 else None
     return find
 
 
