@@ -16,72 +16,52 @@ from docx.table import Table
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from hienfeld.errors import InputError, UnsupportedFileError
+from hienfeld.uploads import DOCUMENT_EXTENSIONS, check_docx, decode_text, file_extension
 
-DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".txt")
+__all__ = ["DOCUMENT_EXTENSIONS", "Pages", "decode_text", "extract_pages", "file_extension"]
 
 Pages = list[tuple[int | None, str]]
 
 
-def file_extension(filename: str) -> str:
-    """Lower-case extension with the dot (".pdf"), or "" when the name has none."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    return "." + name.rsplit(".", 1)[1].lower() if "." in name else ""
-
-
-def decode_text(filename: str, data: bytes) -> str:
-    """Decode a text upload: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Notepad's "Unicode" save; without this it would decode as cp1252 garbage full of NULs.
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{filename}: could not decode the UTF-16 text") from exc
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise InputError(f"{filename}: not a text file (expected UTF-8 or Windows-1252 encoded text)")
-
-
-def extract_pages(filename: str, data: bytes) -> Pages:
+def extract_pages(filename: str, data: bytes, limits=None) -> Pages:
     """Text of a .pdf (one entry per page, 1-based), .docx or .txt (one entry, page None).
 
-    Raises UnsupportedFileError for other extensions, InputError for damaged, encrypted or empty
-    files and for files without extractable text (e.g. a scanned PDF).
+    Raises UnsupportedFileError for other extensions, TooLargeError for a .docx that unpacks beyond
+    the limit, InputError for damaged, encrypted or empty files and for files without extractable
+    text (e.g. a scanned PDF). Messages are Dutch and leave naming the file to the caller.
     """
     ext = file_extension(filename)
     readers = {".pdf": _pdf_pages, ".docx": _docx_pages, ".txt": _txt_pages}
     if ext not in readers:
         accepted = ", ".join(DOCUMENT_EXTENSIONS)
         raise UnsupportedFileError(
-            f"{filename}: unsupported file type '{ext or '(none)'}'; accepted: {accepted}"
+            f"bestandstype '{ext or '(geen)'}' wordt niet ondersteund; toegestaan: {accepted}"
         )
     if not data:
-        raise InputError(f"{filename}: the file is empty")
+        raise InputError("het bestand is leeg (0 bytes)")
+    if ext == ".docx":
+        check_docx(data, limits)
     pages = readers[ext](filename, data)
     if not any(text.strip() for _, text in pages):
-        hint = " (a scanned PDF without a text layer?)" if ext == ".pdf" else ""
-        raise InputError(f"{filename}: no text found in the document{hint}")
+        hint = " (een gescande PDF zonder tekstlaag?)" if ext == ".pdf" else ""
+        raise InputError(f"geen tekst gevonden in het document{hint}")
     return pages
 
 
+
 def _pdf_pages(filename: str, data: bytes) -> Pages:
-    damaged = f"{filename}: could not read the PDF (file is damaged or not a PDF)"
+    damaged = "de PDF kon niet worden gelezen (het bestand is beschadigd of geen PDF)"
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _decrypt_without_password(reader):
             raise InputError(
-                f"{filename}: the PDF is password protected; upload an unprotected copy"
+                "de PDF is met een wachtwoord beveiligd; upload een onbeveiligde kopie"
             )
         return [(number, page.extract_text() or "") for number, page in enumerate(reader.pages, 1)]
     except InputError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
-        raise InputError(f"{filename}: the PDF is encrypted and cannot be read") from exc
+        raise InputError("de PDF is versleuteld en kan niet worden gelezen") from exc
     except PdfReadError as exc:
         raise InputError(damaged) from exc
     except Exception as exc:  # noqa: BLE001 - pypdf raises assorted built-in errors on bad input
@@ -102,7 +82,7 @@ def _docx_pages(filename: str, data: bytes) -> Pages:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         # Not a zip, a zip without Word parts (KeyError), or another Office format (ValueError).
         raise InputError(
-            f"{filename}: could not read the Word file (file is damaged or not a .docx)"
+            "het Word-bestand kon niet worden gelezen (beschadigd of geen .docx)"
         ) from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -127,4 +107,4 @@ def _table_lines(table: Table) -> list[str]:
 
 
 def _txt_pages(filename: str, data: bytes) -> Pages:
-    return [(None, decode_text(filename, data))]
+    return [(None, decode_text(data))]

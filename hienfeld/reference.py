@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from io import BytesIO
-from typing import Any
+from dataclasses import dataclass, replace
 
-from openpyxl import load_workbook
-from openpyxl.utils.escape import unescape
-
-from hienfeld.errors import InputError, TooLargeError, UnsupportedFileError
+from hienfeld.config import load_settings
 from hienfeld.normalize import normalize_text
+from hienfeld.tables import REFERENCE, read_table
 
-RESULTS_SHEET = "Analyseresultaten"  # the report writes it, the reference reader reads it back
-REQUIRED_COLUMNS = ("Tekst", "Polisnummer", "Advies", "Status")
+RESULTS_SHEET = REFERENCE.preferred_sheets[0]  # the report writes it, the reference reader reads it back
 
 STATUS_DONE = "✅ Afgerond"
 STATUS_OPEN = "🔲 Open"
@@ -81,76 +76,19 @@ def is_done_status(status: str) -> bool:
     return bool(words & _DONE_WORDS) and not words & _NEGATIONS
 
 
-def read_reference(data: bytes, max_rows: int = 1_000_000) -> ReferenceData:
-    """Read the results sheet of an earlier report; raises InputError saying what is wrong."""
-    try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises BadZipFile, KeyError, ... for non-xlsx content
-        raise UnsupportedFileError(
-            "Het referentiebestand is geen leesbaar Excel-bestand (.xlsx)."
-        ) from exc
-    try:
-        return ReferenceData(_read_rows(_results_sheet(workbook), max_rows))
-    except InputError:
-        raise
-    except Exception as exc:  # read_only mode parses the sheet only now, damage shows here
-        raise UnsupportedFileError("Het referentiebestand is beschadigd.") from exc
-    finally:
-        workbook.close()
-
-
-def _results_sheet(workbook: Any) -> Any:
-    by_name = {name.strip().lower(): name for name in workbook.sheetnames}
-    name = by_name.get(RESULTS_SHEET.lower())
-    if name is None:
-        raise InputError(
-            f"Het referentiebestand heeft geen tabblad '{RESULTS_SHEET}'; "
-            f"gevonden tabbladen: {', '.join(workbook.sheetnames) or '(geen)'}."
-        )
-    return workbook[name]
-
-
-def _read_rows(sheet: Any, max_rows: int) -> list[ReferenceRow]:
-    # The declared dimension lets a huge file fail before it is parsed; it may be absent or wrong,
-    # so the loop below counts as well.
-    if sheet.max_row is not None and sheet.max_row - 1 > max_rows:
-        raise _too_many_rows(max_rows)
-    rows = sheet.iter_rows(values_only=True)
-    names = [_cell_text(value).strip() for value in next(rows, ())]
-    header = [name.lower() for name in names]
-    missing = [name for name in REQUIRED_COLUMNS if name.lower() not in header]
-    if missing:
-        found = ", ".join(name for name in names if name) or "(geen)"
-        raise InputError(
-            f"Tabblad '{RESULTS_SHEET}' van het referentiebestand mist de kolom(men) "
-            f"{', '.join(missing)}; gevonden kolommen: {found}."
-        )
-    text_i, policy_i, advice_i, status_i = (header.index(n.lower()) for n in REQUIRED_COLUMNS)
-    result: list[ReferenceRow] = []
-    for count, values in enumerate(rows, start=1):
-        if count > max_rows:
-            raise _too_many_rows(max_rows)
-        cells = [
-            _cell_text(values[i]) if i < len(values) else ""
-            for i in (text_i, policy_i, advice_i, status_i)
-        ]
-        if any(cells):  # Excel often leaves formatted but empty rows at the end
-            result.append(ReferenceRow(cells[0], cells[1].strip(), cells[2], cells[3]))
-    return result
-
-
-def _too_many_rows(max_rows: int) -> TooLargeError:
-    return TooLargeError(f"Het referentiebestand heeft meer dan {max_rows} rijen.")
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a policy number typed into Excel comes back as 12345.0
-    if isinstance(value, str):
-        return unescape(value)  # openpyxl leaves Excel's _x000D_-style escapes in place
-    return str(value)
+def read_reference(data: bytes, max_rows: int | None = None, limits=None) -> ReferenceData:
+    """Read the results sheet of an earlier report (the upload limits apply, `max_rows` overrides
+    the row limit); raises InputError saying what is wrong."""
+    limits = limits or load_settings().limits
+    if max_rows is not None:
+        limits = replace(limits, max_rows=max_rows)
+    table = read_table("referentie.xlsx", data, limits, REFERENCE)
+    columns = [table.values(name) for name in ("text", "policy", "advice", "status")]
+    return ReferenceData([
+        ReferenceRow(text, policy.strip(), advice, status)
+        for text, policy, advice, status in zip(*columns)
+        if text or policy or advice or status  # Excel often leaves formatted but empty rows
+    ])
 
 
 def compare_with_reference(

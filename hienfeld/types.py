@@ -70,6 +70,7 @@ class PolicyTable:
     rows: list[list[str]]  # one list per input row, aligned with `columns`; missing cells are ""
     text_column: str
     policy_column: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the analyst, e.g. which sheet was read
 
     def column(self, name: str) -> list[str]:
         idx = self.columns.index(name)

@@ -113,7 +113,7 @@ def test_gone_texts_are_deduplicated_and_exclude_texts_still_present():
 
 
 def test_not_an_xlsx_file():
-    with pytest.raises(UnsupportedFileError, match="Excel"):
+    with pytest.raises(InputError, match="geen Excel-bestand"):
         read_reference(b"Polisnummer;Tekst\n1;abc\n")
 
 
@@ -124,13 +124,15 @@ def test_damaged_sheet():
         for name in src.namelist():
             content = src.read(name)
             dst.writestr(name, content[: len(content) // 2] if "worksheets/" in name else content)
-    with pytest.raises(UnsupportedFileError, match="beschadigd"):
+    with pytest.raises(InputError, match="beschadigd"):
         read_reference(damaged.getvalue())
 
 
 def test_missing_sheet_names_sheets_found():
-    with pytest.raises(InputError, match=r"Analyseresultaten.*Blad1"):
-        read_reference(_xlsx([["x"] * 5], sheet="Blad1"))
+    with pytest.raises(InputError, match=r"Blad1.*Analyseresultaten"):
+        read_reference(_xlsx([["x"] * 5], header=["a", "b", "c", "d", "e"], sheet="Blad1"))
+    # A renamed results sheet with the report's columns is still read.
+    assert len(read_reference(_xlsx([["", "CL-1", "BEHOUDEN", "t", "P1"]], sheet="Blad1")).rows) == 1
 
 
 def test_missing_columns_named_with_columns_found():
