@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,10 +15,9 @@ from ray.serve.handle import DeploymentHandle
 
 from hienfeld.config import load_settings
 from hienfeld.errors import InputError
-from hienfeld.jobs import JobStore
-from hienfeld.options import AnalysisOptions
 from hienfeld.pipeline import AnalysisInput, Cancelled, run_analysis
 
+from .jobstore import JobRequest, JobStore, StoredFile, open_store
 from .model_client import ServeModels
 
 log = logging.getLogger("ray.serve")
@@ -27,17 +25,15 @@ log = logging.getLogger("ray.serve")
 HEARTBEAT_S = 5.0
 
 
-def load_inputs(store: JobStore, job_id: str, request: dict[str, Any]) -> AnalysisInput:
-    """Uploads were stored once by the ingress under the job's folder; names are only labels."""
-    folder = store.job_dir(job_id)
-    def blob(item: dict[str, str]) -> tuple[str, bytes]:
-        return item["name"], (folder / item["path"]).read_bytes()
-    files = request["files"]
+def load_inputs(store: JobStore, job_id: str, request: JobRequest) -> AnalysisInput:
+    """Uploads were stored once by the ingress in the job store; names are only labels."""
+    def blob(item: StoredFile) -> tuple[str, bytes]:
+        return item.name, store.read_file(job_id, item.key)
     return AnalysisInput(
-        policy=blob(files["policy"]),
-        conditions=[blob(f) for f in files.get("conditions", [])],
-        library=[blob(f) for f in files.get("library", [])],
-        reference=blob(files["reference"]) if files.get("reference") else None,
+        policy=blob(request.policy),
+        conditions=[blob(f) for f in request.conditions],
+        library=[blob(f) for f in request.library],
+        reference=blob(request.reference) if request.reference else None,
     )
 
 
@@ -45,7 +41,7 @@ def load_inputs(store: JobStore, job_id: str, request: dict[str, Any]) -> Analys
 class Analyzer:
     def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, max_concurrent_jobs: int = 2):
         self.parser, self.embedder = parser, embedder
-        self.store = JobStore()
+        self.store = open_store()
         self.settings = load_settings()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
         self.max_concurrent_jobs = max_concurrent_jobs
@@ -115,19 +111,16 @@ class Analyzer:
     def _analyse(self, job_id: str) -> str:
         job = self.store.get(job_id)
         inputs = load_inputs(self.store, job_id, job.request)
-        options = AnalysisOptions(**job.request["options"])
+        options = job.request.options
 
         def progress(percent: int, message: str) -> None:
             if not self.store.progress(job_id, percent, message):
                 raise Cancelled(job_id)
 
         models = ServeModels(self.parser, self.embedder, job_id)
-        report = self.store.report_path(job_id)
-        partial = report.with_suffix(".partial")
-        with open(partial, "wb") as out:
+        with self.store.report_writer(job_id) as out:  # the report exists only once complete
             result = run_analysis(inputs, options, models, self.settings, progress, report_out=out,
                                   report_cache=self.store.report_cache_dir)
-        os.replace(partial, report)  # a report exists only when complete
         self.rows.observe(len(result.table.rows))
         if not self.store.complete(job_id, result.stats, result.result_rows()):
             return "cancelled"

@@ -12,6 +12,7 @@ os.environ.setdefault("HIENFELD_EMBED_THREADS", "2")
 
 import httpx
 import pytest
+from pg_server import PostgresServer
 from service_helpers import HTTP_PORT, deploy_config
 
 DASHBOARD_PORT = int(os.environ.get("HIENFELD_TEST_DASHBOARD_PORT", 18265))
@@ -33,6 +34,14 @@ def serve_app(tmp_path_factory):
     yield {"url": f"http://127.0.0.1:{HTTP_PORT}", "data_dir": data_dir, "dashboard": dashboard}
     serve.shutdown()
     ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for this session (tests/pg_server.py), stopped at its end."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,340 @@
+"""Durable job store: status, progress, results, uploads and the report, seen by every replica.
+
+Service state, not analysis: it lives beside the deployments. One interface, two stores:
+
+- `SQLiteJobStore` (the embedded default): one SQLite file in WAL mode plus a folder per job under
+  `HIENFELD_DATA_DIR`. All its users must be on one host.
+- `PostgresJobStore` (chosen by `HIENFELD_DATABASE_URL`): job rows and the job files (uploads,
+  report) in PostgreSQL, so any replica on any node reads them.
+
+The job transitions (create with the queue limit, start, progress, heartbeat, complete, fail, cancel,
+stale and expired jobs) are written once, here, in SQL both databases run; a store adds its
+connection, its schema migrations and where the files live.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
+
+from hienfeld.errors import TooLargeError
+from hienfeld.options import AnalysisOptions
+
+ACTIVE = ("pending", "running")
+FINAL = ("completed", "failed", "cancelled")
+REPORT = "report.xlsx"
+CHUNK_BYTES = 1 << 20  # files move in and out in pieces of this size
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+STALE_MESSAGE = ("De analyse is onderbroken omdat de verwerkende replica is gestopt "
+                 "(worker stopped responding). Start de analyse opnieuw.")
+ORPHAN_AGE_S = 3600.0  # files without a job row (an ingress stopped between upload and create)
+PARTIAL_AGE_S = 3600.0  # a `.partial` report this old belongs to a writer that is gone
+_KEY = re.compile(r"^(uploads/[0-9]{1,6}(\.[a-z0-9]{1,8})?|report\.xlsx)$")
+
+# The jobs table, in SQL both SQLite and PostgreSQL accept (SQLite reads DOUBLE PRECISION as REAL).
+JOBS_DDL = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL DEFAULT 0,
+    status_message TEXT NOT NULL DEFAULT '',
+    error TEXT,
+    created_at DOUBLE PRECISION NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL,
+    heartbeat_at DOUBLE PRECISION NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL,
+    request TEXT NOT NULL,
+    stats TEXT,
+    results TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status)
+"""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An upload kept in the store: `name` is the user's file name (a label only, never a path),
+    `key` the store's own name for it (`uploads/<n><ext>`)."""
+
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What the ingress asks for, written once when the job is created and read by the analyzer."""
+
+    options: AnalysisOptions
+    policy: StoredFile
+    conditions: tuple[StoredFile, ...] = ()
+    library: tuple[StoredFile, ...] = ()
+    reference: StoredFile | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        def one(f: StoredFile) -> dict[str, str]:
+            return {"name": f.name, "path": f.key}
+        return {"options": asdict(self.options),
+                "files": {"policy": one(self.policy), "conditions": [one(f) for f in self.conditions],
+                          "library": [one(f) for f in self.library],
+                          "reference": one(self.reference) if self.reference else None}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobRequest:
+        def one(item: dict[str, str]) -> StoredFile:
+            return StoredFile(item["name"], item["path"])
+        files = data["files"]
+        return cls(options=AnalysisOptions(**data["options"]), policy=one(files["policy"]),
+                   conditions=tuple(one(f) for f in files.get("conditions") or ()),
+                   library=tuple(one(f) for f in files.get("library") or ()),
+                   reference=one(files["reference"]) if files.get("reference") else None)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    status: str
+    progress: int
+    status_message: str
+    error: str | None
+    created_at: float
+    updated_at: float
+    request: JobRequest
+    stats: dict[str, Any] | None
+    results: list[dict[str, Any]] | None = field(repr=False)
+
+    def status_view(self) -> dict[str, Any]:
+        return {"job_id": self.id, "status": self.status, "progress": self.progress,
+                "status_message": self.status_message, "error": self.error,
+                "stats": self.stats if self.status == "completed" else None}
+
+
+def data_dir_from_env() -> Path:
+    return Path(os.environ.get("HIENFELD_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def ttl_from_env() -> float:
+    return float(os.environ.get("HIENFELD_JOB_TTL_HOURS", 24)) * 3600
+
+
+def check_job_id(job_id: str) -> str:
+    uuid.UUID(job_id)  # ids are uuids: never a path component or a key from a user
+    return job_id
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise ValueError(f"not a job file key: {key!r}")
+    return key
+
+
+def chunks_of(data: bytes | BinaryIO, max_bytes: int | None, what: str) -> Iterator[bytes]:
+    """Pieces of CHUNK_BYTES from bytes or a binary file; TooLargeError once past `max_bytes`."""
+    total = 0
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        view = memoryview(data)
+        pieces: Iterator[bytes] = (bytes(view[i:i + CHUNK_BYTES]) for i in range(0, len(view), CHUNK_BYTES))
+    else:
+        pieces = iter(lambda: data.read(CHUNK_BYTES), b"")
+    for piece in pieces:
+        total += len(piece)
+        if max_bytes is not None and total > max_bytes:
+            raise TooLargeError(f"{what}: groter dan de limiet van {max_bytes / 1048576:.0f} MB")
+        yield piece
+
+
+class JobStore(ABC):
+    """The store's interface and the job transitions shared by every store.
+
+    A store provides `_connect()` (a DB-API connection in autocommit, rows by column name),
+    `_transaction(lock)` (one transaction; `lock` serialises job creation for the queue limit),
+    `_migrate()` and the file methods. SQL here is written with `?` placeholders."""
+
+    placeholder = "?"
+    greatest = "MAX"
+    kind = "?"
+
+    def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
+                 max_file_bytes: int | None = None):
+        self.data_dir = Path(data_dir or data_dir_from_env())
+        self.ttl = ttl_seconds if ttl_seconds is not None else ttl_from_env()
+        if max_file_bytes is None:
+            from hienfeld.config import load_settings
+            max_file_bytes = load_settings().limits.max_upload_bytes
+        self.max_file_bytes = max_file_bytes
+
+    # -- what a store provides ------------------------------------------------------------------
+    @abstractmethod
+    def _connect(self) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def _transaction(self, lock: bool = False) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def put_file(self, job_id: str, key: str, data: bytes | BinaryIO, max_bytes: int | None = -1) -> int:
+        """Stores a job file, streamed in chunks; the upload limit applies unless `max_bytes` says
+        otherwise (None: no limit). Returns its size."""
+
+    @abstractmethod
+    def file_size(self, job_id: str, key: str) -> int | None: ...
+
+    @abstractmethod
+    def iter_file(self, job_id: str, key: str) -> Iterator[bytes]:
+        """The file in chunks, read as they are sent (never whole in memory)."""
+
+    @abstractmethod
+    def report_writer(self, job_id: str) -> AbstractContextManager[BinaryIO]:
+        """A file to write the report into; it becomes the job's report only when the block ends
+        without an error (a half-written report is never served)."""
+
+    @abstractmethod
+    def delete_files(self, job_ids: list[str]) -> None: ...
+
+    @abstractmethod
+    def _sweep_files(self, now: float) -> None:
+        """Deletes files whose job is gone, and `.partial` files whose writer is gone."""
+
+    def close(self) -> None:
+        """Releases connections (a store is usable again afterwards)."""
+
+    # -- files ------------------------------------------------------------------------------------
+    def new_job_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def read_file(self, job_id: str, key: str) -> bytes:
+        return b"".join(self.iter_file(job_id, key))
+
+    def _limit(self, max_bytes: int | None) -> int | None:
+        return self.max_file_bytes if max_bytes == -1 else max_bytes
+
+    @property
+    def report_cache_dir(self) -> Path:
+        """Reports by content fingerprint, reused by repeats of the same analysis. Always a local
+        folder: a cache per node is enough (a miss only costs writing the report)."""
+        return self.data_dir / "report_cache"
+
+    # -- jobs ---------------------------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        sql = sql.replace("{greatest}", self.greatest)
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _execute(self, sql: str, params: tuple = ()) -> int:
+        with self._connect() as db:
+            return db.execute(self._sql(sql), params).rowcount
+
+    def create(self, job_id: str, request: JobRequest, max_active: int | None = None) -> bool:
+        """A new pending job; False (nothing created) when `max_active` jobs are pending or running
+        already. The check and the insert are one step, also with several ingress replicas."""
+        check_job_id(job_id)
+        now = time.time()
+        limit = max_active if max_active is not None else 2 ** 62
+        with self._transaction(lock=True) as db:
+            inserted = db.execute(self._sql(
+                "INSERT INTO jobs (id, status, progress, status_message, created_at, updated_at, heartbeat_at,"
+                " expires_at, request) SELECT ?, 'pending', 0, 'In de wachtrij...', ?, ?, ?, ?, ?"
+                " WHERE (SELECT COUNT(*) FROM jobs WHERE status IN ('pending','running')) < ?"),
+                (job_id, now, now, now, now + self.ttl, json.dumps(request.to_json()), limit)).rowcount
+        return inserted > 0
+
+    def get(self, job_id: str) -> Job | None:
+        try:
+            check_job_id(job_id)
+        except ValueError:
+            return None
+        with self._connect() as db:
+            row = db.execute(self._sql("SELECT * FROM jobs WHERE id = ?"), (job_id,)).fetchone()
+        if row is None:
+            return None
+        return Job(row["id"], row["status"], row["progress"], row["status_message"], row["error"],
+                   row["created_at"], row["updated_at"], JobRequest.from_json(json.loads(row["request"])),
+                   json.loads(row["stats"]) if row["stats"] else None,
+                   json.loads(row["results"]) if row["results"] else None)
+
+    def start(self, job_id: str) -> bool:
+        """pending -> running; False when the job was cancelled (or already taken)."""
+        now = time.time()
+        return self._execute("UPDATE jobs SET status='running', updated_at=?, heartbeat_at=? "
+                             "WHERE id=? AND status='pending'", (now, now, job_id)) > 0
+
+    def progress(self, job_id: str, percent: int, message: str) -> bool:
+        """Progress never goes back; False when the job is no longer running (cancelled)."""
+        now = time.time()
+        return self._execute("UPDATE jobs SET progress={greatest}(progress, ?), status_message=?, updated_at=?, "
+                             "heartbeat_at=? WHERE id=? AND status='running'",
+                             (int(percent), message, now, now, job_id)) > 0
+
+    def heartbeat(self, job_ids: list[str]) -> None:
+        if job_ids:
+            with self._connect() as db:
+                cursor = db.cursor()
+                cursor.executemany(self._sql("UPDATE jobs SET heartbeat_at=? WHERE id=? "
+                                             "AND status IN ('pending','running')"),
+                                   [(time.time(), j) for j in job_ids])
+                cursor.close()
+
+    def complete(self, job_id: str, stats: dict[str, Any], results: list[dict[str, Any]]) -> bool:
+        return self._execute(
+            "UPDATE jobs SET status='completed', progress=100, status_message='Analyse voltooid!', stats=?, "
+            "results=?, updated_at=? WHERE id=? AND status='running'",
+            (json.dumps(stats), json.dumps(results), time.time(), job_id)) > 0
+
+    def fail(self, job_id: str, error: str) -> bool:
+        return self._execute("UPDATE jobs SET status='failed', error=?, status_message='Analyse mislukt', "
+                             "updated_at=? WHERE id=? AND status IN ('pending','running')",
+                             (error, time.time(), job_id)) > 0
+
+    def cancel(self, job_id: str) -> bool:
+        return self._execute("UPDATE jobs SET status='cancelled', status_message='Analyse geannuleerd', "
+                             "updated_at=? WHERE id=? AND status IN ('pending','running')",
+                             (time.time(), job_id)) > 0
+
+    def count_active(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending','running')")
+                       .fetchone()["n"])
+
+    def fail_stale(self, max_silence_s: float) -> list[str]:
+        """Active jobs whose worker stopped heart-beating are ended as failed, never left running."""
+        cutoff = time.time() - max_silence_s
+        with self._connect() as db:
+            ids = [r["id"] for r in db.execute(self._sql(
+                "SELECT id FROM jobs WHERE status IN ('pending','running') AND heartbeat_at < ?"), (cutoff,))]
+        return [j for j in ids if self.fail(j, STALE_MESSAGE)]
+
+    def purge_expired(self) -> int:
+        """Deletes finished jobs past their TTL with their files, files left without a job,
+        `.partial` reports whose writer is gone, and cached reports older than the TTL."""
+        now = time.time()
+        with self._connect() as db:
+            ids = [r["id"] for r in db.execute(self._sql(
+                "SELECT id FROM jobs WHERE expires_at < ? AND status NOT IN ('pending','running')"), (now,))]
+            gone = [j for j in ids
+                    if db.execute(self._sql("DELETE FROM jobs WHERE id=? AND status NOT IN ('pending','running')"),
+                                  (j,)).rowcount > 0]
+        self.delete_files(gone)
+        self._sweep_files(now)
+        cache = self.report_cache_dir
+        if cache.is_dir():
+            for cached in cache.iterdir():
+                age = now - _mtime(cached)
+                if (cached.suffix == ".xlsx" and age > self.ttl) or (cached.suffix == ".partial"
+                                                                     and age > PARTIAL_AGE_S):
+                    cached.unlink(missing_ok=True)
+        return len(gone)
+
+    def describe(self) -> str:
+        return self.kind
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()

@@ -1,0 +1,139 @@
+"""The embedded job store: one SQLite file in WAL mode (readers never block the writer) and a folder
+per job for its uploads and report, under `HIENFELD_DATA_DIR`. Every user must be on one host."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .base import (CHUNK_BYTES, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime, check_job_id,
+                   check_key, chunks_of)
+
+# Version n is MIGRATIONS[n - 1]; a database is brought up to len(MIGRATIONS) when a store opens it.
+MIGRATIONS = (JOBS_DDL,)
+
+
+class SQLiteJobStore(JobStore):
+    kind = "sqlite"
+
+    def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
+                 max_file_bytes: int | None = None):
+        super().__init__(data_dir, ttl_seconds, max_file_bytes)
+        (self.data_dir / "jobs").mkdir(parents=True, exist_ok=True)
+        self.db_path = self.data_dir / "jobs.sqlite3"
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+        self._migrate()
+
+    @contextmanager
+    def _connect(self):
+        # One short connection per operation: safe from any thread, process or replica.
+        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA busy_timeout=30000")
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _transaction(self, lock: bool = False):
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # the write lock at once: one creator at a time
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"] or 0
+            if current > len(MIGRATIONS):
+                raise RuntimeError(f"{self.db_path}: schema version {current} is newer than this code "
+                                   f"({len(MIGRATIONS)}); run the newer hienfeld-serve")
+            for version in range(current + 1, len(MIGRATIONS) + 1):
+                for statement in MIGRATIONS[version - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    def schema_version(self) -> int:
+        with self._connect() as db:
+            return db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"]
+
+    # -- files: a folder per job ------------------------------------------------------------------
+    def job_dir(self, job_id: str) -> Path:
+        return self.data_dir / "jobs" / check_job_id(job_id)
+
+    def report_path(self, job_id: str) -> Path:
+        return self.job_dir(job_id) / REPORT
+
+    def _path(self, job_id: str, key: str) -> Path:
+        return self.job_dir(job_id) / check_key(key)
+
+    def new_job_id(self) -> str:
+        job_id = super().new_job_id()
+        self.job_dir(job_id).mkdir(parents=True)
+        return job_id
+
+    def put_file(self, job_id: str, key: str, data: bytes | BinaryIO, max_bytes: int | None = -1) -> int:
+        path = self._path(job_id, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        size = 0
+        try:
+            with open(path, "wb") as out:
+                for piece in chunks_of(data, self._limit(max_bytes), key):
+                    out.write(piece)
+                    size += len(piece)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return size
+
+    def file_size(self, job_id: str, key: str) -> int | None:
+        try:
+            return self._path(job_id, key).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def iter_file(self, job_id: str, key: str) -> Iterator[bytes]:
+        with open(self._path(job_id, key), "rb") as fh:
+            yield from iter(lambda: fh.read(CHUNK_BYTES), b"")
+
+    @contextmanager
+    def report_writer(self, job_id: str):
+        report = self.report_path(job_id)
+        partial = report.with_suffix(".partial")
+        try:
+            with open(partial, "wb") as out:
+                yield out
+            os.replace(partial, report)  # a report exists only when complete
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def delete_files(self, job_ids: list[str]) -> None:
+        for job_id in job_ids:
+            shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
+
+    def _sweep_files(self, now: float) -> None:
+        with self._connect() as db:
+            active = {r["id"] for r in db.execute("SELECT id FROM jobs WHERE status IN ('pending','running')")}
+            known = {r["id"] for r in db.execute("SELECT id FROM jobs")}
+        for folder in (self.data_dir / "jobs").iterdir():
+            age = now - _mtime(folder)
+            if folder.name not in known and age > ORPHAN_AGE_S:
+                shutil.rmtree(folder, ignore_errors=True)  # uploads whose job was never created
+            elif folder.name not in active:
+                for partial in folder.glob("*.partial"):  # a writer that died mid-report
+                    if now - _mtime(partial) > PARTIAL_AGE_S or folder.name in known:
+                        partial.unlink(missing_ok=True)
+
+    def describe(self) -> str:
+        return f"sqlite:{self.db_path}"
