@@ -7,7 +7,7 @@ export RAY_USAGE_STATS_ENABLED := 0
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,21 @@ run: install
 	@$(PY) -m deployments.dashboard_info || true
 	$(VENV)/bin/serve run serve_config.yaml
 
-test: install
+# The browser test drives Debian's headless Chromium (tests/test_web.py): installed here when missing,
+# as root with apt-get; otherwise the message says how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -x "$${HIENFELD_CHROMIUM:-/usr/bin/chromium}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser test (apt-get install chromium)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing: the browser test needs it. Install it with" >&2; \
+	    echo "    sudo apt-get install -y chromium" >&2; \
+	    echo "(or point HIENFELD_CHROMIUM at a Chromium binary) and run 'make test' again." >&2; \
+	    exit 1; \
+	  fi; }
+
+test: install chromium
 	$(PY) -m pytest -q
 
 bench: install

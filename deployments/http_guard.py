@@ -1,4 +1,5 @@
-"""HTTP protections of the ingress: upload size while streaming, API keys, security headers, CORS.
+"""HTTP protections of the ingress: upload size while streaming, cross-site requests, API keys,
+security headers, CORS.
 Pure ASGI/Starlette, configured from the replica's environment when a request arrives: Serve
 pickles the FastAPI app in the process that builds the graph, so anything read at construction
 would carry that process's settings instead of the replica's. (Request ids: Serve's proxy takes the
@@ -7,7 +8,9 @@ caller's `X-Request-ID`, or makes one, puts it in every log line and returns it.
 from __future__ import annotations
 
 import hmac
+import json
 import os
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.middleware.cors import CORSMiddleware
@@ -24,9 +27,55 @@ SECURITY_HEADERS = {
 }
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _origin_key(scheme: str, netloc: str) -> str:
+    """'host:port' with the scheme's default port filled in, so 'http://x' and Host 'x:80' agree."""
+    try:
+        parts = urlsplit("//" + netloc)
+        return f"{parts.hostname or ''}:{parts.port or _DEFAULT_PORTS.get(scheme, '')}"
+    except ValueError:  # a port that is no number
+        return netloc.lower()
+
+
+def allowed_origins() -> list[str]:
+    return [o.strip().rstrip("/") for o in os.environ.get("HIENFELD_CORS_ORIGINS", "").split(",") if o.strip()]
+
+
+def cross_site_refusal(scope: Scope) -> str | None:
+    """Why a state-changing request (POST, DELETE, ...) is refused as cross-site, or None.
+
+    A browser names the page that sends a request in `Origin` (and says `Sec-Fetch-Site`); a page
+    on another site may send a plain form post here without CORS ever being asked, so such a
+    request is refused unless it comes from this service's own origin (the Host it was sent to)
+    or one in HIENFELD_CORS_ORIGINS. Requests without `Origin` (curl, httpx, scripts) are no
+    browser's cross-site requests and keep working, with or without keys."""
+    if scope.get("method", "GET").upper() in SAFE_METHODS:
+        return None
+    headers = {k.lower(): v for k, v in scope.get("headers") or []}
+    origin = headers.get(b"origin", b"").decode("latin-1").strip()
+    fetch_site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+    if not origin:
+        if fetch_site in ("cross-site", "same-site"):
+            return "een verzoek van een andere website"
+        return None
+    if origin.rstrip("/") in allowed_origins():
+        return None
+    parts = urlsplit(origin)
+    if origin == "null" or not parts.netloc:
+        return "een verzoek zonder herkenbare herkomst (Origin: null)"
+    own_hosts = [headers.get(b"host", b""), headers.get(b"x-forwarded-host", b"")]
+    own = {_origin_key(parts.scheme, h.decode("latin-1").split(",")[0].strip()) for h in own_hosts if h}
+    if _origin_key(parts.scheme, parts.netloc) in own:
+        return None
+    return f"een verzoek van een andere website ({origin})"
+
+
 class GuardMiddleware:
-    """Refuses bodies above `max_body_bytes` as they stream in (413, before all of it is read) and
-    adds security headers to every response."""
+    """Refuses cross-site state-changing requests (403) and bodies above `max_body_bytes` as they
+    stream in (413, before all of it is read), and adds security headers to every response."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -46,6 +95,12 @@ class GuardMiddleware:
                 message = {**message, "headers": list(message.get("headers", [])) + list(SECURITY_HEADERS.items())}
             await send(message)
 
+        refusal = cross_site_refusal(scope)
+        if refusal is not None:
+            detail = (f"{refusal} is geweigerd: analyses starten en caches beheren kan alleen vanaf de pagina van "
+                      "deze dienst, een oorsprong in HIENFELD_CORS_ORIGINS of een script zonder Origin-header")
+            await _answer(send_with_headers, 403, detail)
+            return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._refuse(send_with_headers)
@@ -79,10 +134,14 @@ class GuardMiddleware:
 
     async def _refuse(self, send: Send) -> None:
         mb = self.max_body_bytes / 1024 / 1024
-        body = ('{"detail": "upload too large: the limit is %.0f MB (HIENFELD_MAX_UPLOAD_MB)"}' % mb).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 413, f"upload te groot: de grens is {mb:.0f} MB (HIENFELD_MAX_UPLOAD_MB)")
+
+
+async def _answer(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class ConfiguredCORS:
@@ -94,7 +153,7 @@ class ConfiguredCORS:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._inner is None:
-            origins = [o.strip() for o in os.environ.get("HIENFELD_CORS_ORIGINS", "").split(",") if o.strip()]
+            origins = allowed_origins()
             self._inner = CORSMiddleware(
                 self.app, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                 allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
@@ -115,8 +174,8 @@ def _presented_key(request: Request) -> str:
 
 def _check(request: Request, expected: str, what: str) -> None:
     if not hmac.compare_digest(_presented_key(request).encode(), expected.encode()):
-        raise HTTPException(status_code=401, detail=f"{what} required: send 'Authorization: Bearer <key>' "
-                                                    "or 'X-API-Key: <key>'",
+        raise HTTPException(status_code=401, detail=f"{what} vereist: stuur 'Authorization: Bearer <sleutel>' "
+                                                    "of 'X-API-Key: <sleutel>'",
                             headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -129,11 +188,11 @@ def require_api_key(request: Request) -> None:
     admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
     if admin_key and hmac.compare_digest(_presented_key(request).encode(), admin_key.encode()):
         return
-    _check(request, api_key, "API key")
+    _check(request, api_key, "API-sleutel")
 
 
 def require_admin_key(request: Request) -> None:
     """Cache clear/delete need HIENFELD_ADMIN_KEY when it is set."""
     admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
     if admin_key:
-        _check(request, admin_key, "admin key")
+        _check(request, admin_key, "beheerderssleutel")

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
@@ -26,9 +27,9 @@ from ray.serve.handle import DeploymentHandle
 
 import hienfeld
 from hienfeld.config import load_settings
-from hienfeld.document_text import DOCUMENT_EXTENSIONS, file_extension
+from hienfeld.uploads import check_extension, file_extension
 from hienfeld.errors import InputError, UnsupportedFileError
-from hienfeld.ingest import POLICY_EXTENSIONS, inspect_policy_file
+from hienfeld.upload_check import check_upload
 from hienfeld.instructions import parse_instructions
 from hienfeld.options import AnalysisOptions
 
@@ -38,7 +39,6 @@ from .http_guard import ConfiguredCORS, GuardMiddleware, docs_enabled, require_a
 
 log = logging.getLogger("ray.serve")
 
-LIBRARY_EXTENSIONS = (".csv", ".xlsx", ".pdf", ".docx", ".txt")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_AFTER_S = float(os.environ.get("HIENFELD_STALE_JOB_SECONDS", 60))
 MAX_ACTIVE_JOBS = int(os.environ.get("HIENFELD_MAX_ACTIVE_JOBS", 50))
@@ -55,7 +55,7 @@ app.add_middleware(GuardMiddleware)
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_schema() -> JSONResponse:
     if not docs_enabled():
-        raise HTTPException(404, detail="not found")
+        raise HTTPException(404, detail="niet gevonden")
     return JSONResponse(app.openapi())
 
 
@@ -63,7 +63,7 @@ def openapi_schema() -> JSONResponse:
 def api_docs() -> HTMLResponse:
     """Off unless HIENFELD_ENABLE_DOCS=1 (the schema tells an attacker every endpoint)."""
     if not docs_enabled():
-        raise HTTPException(404, detail="not found")
+        raise HTTPException(404, detail="niet gevonden")
     return get_swagger_ui_html(openapi_url="/openapi.json", title="hienfeld-serve API")
 
 
@@ -72,27 +72,63 @@ async def _input_error(request: Request, exc: InputError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
 
 
+_VALIDATION_MESSAGES = {
+    "missing": "ontbreekt",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "bool_parsing": "moet true of false zijn",
+    "string_too_long": "is te lang",
+    "value_error": "heeft een ongeldige waarde",
+}
+
+
+@app.exception_handler(RequestValidationError)
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with one readable Dutch sentence as `detail` (the contract's error shape), not a list."""
+    problems = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")]
+        name = ".".join(location) or "het verzoek"
+        problem = _VALIDATION_MESSAGES.get(error.get("type", ""), "heeft een ongeldige waarde")
+        given = error.get("input")
+        if error.get("type") != "missing" and isinstance(given, (str, int, float)) and len(str(given)) <= 40:
+            problem += f" (ontvangen: '{given}')"
+        problems.append(f"{name} {problem}")
+    return JSONResponse({"detail": "Ongeldige invoer: " + "; ".join(problems) + "."}, status_code=422)
+
+
 @app.exception_handler(Exception)
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Never a stack trace to the client; the log has it (Serve adds the request id to the line).
     log.error("Unhandled error on %s", request.url.path, exc_info=exc)
-    return JSONResponse({"detail": "internal error; the administrator can find it in the logs"}, status_code=500)
+    return JSONResponse({"detail": "interne fout; de beheerder vindt de details in de logs"}, status_code=500)
 
 
 def _utcnow() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat()
 
 
-async def _read_upload(upload: UploadFile, allowed: tuple[str, ...], what: str) -> tuple[str, bytes]:
+async def _read_upload(upload: UploadFile, field: str) -> tuple[str, bytes]:
+    """Name (a label only, never a path) and bytes of one uploaded file; the type is checked before
+    the body is read."""
     name = os.path.basename(upload.filename or "")
-    ext = file_extension(name)
-    if ext not in allowed:
-        raise UnsupportedFileError(f"{what}: '{name or 'unnamed'}' has an unsupported type; accepted: "
-                                   f"{', '.join(allowed)}")
-    data = await upload.read()
-    if not data:
-        raise InputError(f"{what}: '{name}' is empty")
-    return name, data
+    try:
+        check_extension(name, field)
+    except InputError as exc:
+        raise type(exc)(f"{field} '{name or 'zonder naam'}': {exc}") from None
+    return name, await upload.read()
+
+
+def _check_uploads(policy, conditions, library, reference) -> dict | None:
+    """Every file of a request checked with the upload limits (bounded; Office files by their zip
+    directory first), so a bad one gets a 4xx before a job exists."""
+    info = check_upload("policy_file", *policy, settings.limits)
+    for field, blobs in (("conditions_files", conditions), ("clause_library_files", library),
+                         ("reference_file", [reference] if reference else [])):
+        for blob in blobs:
+            check_upload(field, *blob, settings.limits)
+    return info
 
 
 @serve.deployment
@@ -155,8 +191,8 @@ class Ingress:
     # -- jobs -----------------------------------------------------------------------------------
     @app.post("/api/upload/preview")
     async def preview(self, policy_file: UploadFile = File(...)) -> dict[str, Any]:
-        name, data = await _read_upload(policy_file, POLICY_EXTENSIONS, "policy_file")
-        return await run_in_threadpool(inspect_policy_file, name, data, settings.limits)
+        name, data = await _read_upload(policy_file, "policy_file")
+        return await run_in_threadpool(check_upload, "policy_file", name, data, settings.limits)
 
     @app.post("/api/analyze", status_code=202)
     async def analyze(
@@ -181,11 +217,11 @@ class Ingress:
         parse_instructions(extra_instruction)
         if await run_in_threadpool(self.store.count_active) >= MAX_ACTIVE_JOBS:
             raise self._busy()
-        policy = await _read_upload(policy_file, POLICY_EXTENSIONS, "policy_file")
-        conditions = [await _read_upload(f, DOCUMENT_EXTENSIONS, "conditions_files") for f in conditions_files]
-        library = [await _read_upload(f, LIBRARY_EXTENSIONS, "clause_library_files") for f in clause_library_files]
-        reference = await _read_upload(reference_file, (".xlsx",), "reference_file") if reference_file else None
-        await run_in_threadpool(inspect_policy_file, *policy, settings.limits)
+        policy = await _read_upload(policy_file, "policy_file")
+        conditions = [await _read_upload(f, "conditions_files") for f in conditions_files]
+        library = [await _read_upload(f, "clause_library_files") for f in clause_library_files]
+        reference = await _read_upload(reference_file, "reference_file") if reference_file else None
+        await run_in_threadpool(_check_uploads, policy, conditions, library, reference)
         job_id = await run_in_threadpool(self._store_job, options, policy, conditions, library, reference)
         if job_id is None:
             raise self._busy()
@@ -198,8 +234,8 @@ class Ingress:
 
     @staticmethod
     def _busy() -> HTTPException:
-        return HTTPException(503, detail=f"the service is busy ({MAX_ACTIVE_JOBS} analyses waiting or "
-                                         "running); try again shortly", headers={"Retry-After": "30"})
+        return HTTPException(503, detail=f"de dienst is bezet ({MAX_ACTIVE_JOBS} analyses wachten of "
+                                         "lopen); probeer het zo opnieuw", headers={"Retry-After": "30"})
 
     def _store_job(self, options: AnalysisOptions, policy, conditions, library, reference) -> str | None:
         """Uploads are written once into the job store under generated keys, then the job is created
@@ -248,13 +284,13 @@ class Ingress:
     def _job(self, job_id: str):
         job = self.store.get(job_id)
         if job is None:
-            raise HTTPException(404, detail=f"job {job_id} not found (unknown or expired)")
+            raise HTTPException(404, detail=f"analyse {job_id} niet gevonden (onbekend of verlopen)")
         return job
 
     def _finished(self, job_id: str):
         job = self._job(job_id)
         if job.status != "completed":
-            raise HTTPException(409, detail=f"job {job_id} is {job.status}, not completed"
+            raise HTTPException(409, detail=f"analyse {job_id} is niet voltooid (status: {job.status})"
                                 + (f": {job.error}" if job.error else ""))
         return job
 
@@ -273,7 +309,7 @@ class Ingress:
         self._finished(job_id)
         size = self.store.file_size(job_id, REPORT)
         if size is None:
-            raise HTTPException(404, detail=f"job {job_id} has no report (expired or removed)")
+            raise HTTPException(404, detail=f"analyse {job_id} heeft geen rapport (verlopen of verwijderd)")
         return StreamingResponse(self.store.iter_file(job_id, REPORT), media_type=XLSX_MEDIA_TYPE, headers={
             "Content-Length": str(size), "Content-Disposition": 'attachment; filename="Hienfeld_Analyse.xlsx"'})
 
@@ -281,8 +317,8 @@ class Ingress:
     def cancel(self, job_id: str) -> dict[str, Any]:
         job = self._job(job_id)
         if not self.store.cancel(job_id):
-            raise HTTPException(409, detail=f"job {job_id} is already {job.status}; only pending or running "
-                                            "jobs can be cancelled")
+            raise HTTPException(409, detail=f"analyse {job_id} is al beëindigd (status: {job.status}); alleen "
+                                            "wachtende of lopende analyses kunnen worden gestopt")
         return self._job(job_id).status_view()
 
     # -- model caches ---------------------------------------------------------------------------
@@ -306,8 +342,8 @@ class Ingress:
     async def cache_delete(self, key: str) -> dict[str, Any]:
         reloaded = sum(bool(r) for r in await self._broadcast("reload_key", key))
         if not reloaded:
-            raise HTTPException(404, detail=f"no model cache entry '{key}'; see GET /api/cache/stats for keys")
-        return {"status": "ok", "message": f"Reloaded {key} on {reloaded} replica(s)", "reloaded_replicas": reloaded}
+            raise HTTPException(404, detail=f"geen model-cache '{key}'; GET /api/cache/stats toont de sleutels")
+        return {"status": "ok", "message": f"{key} opnieuw geladen op {reloaded} replica's", "reloaded_replicas": reloaded}
 
     # -- web page -------------------------------------------------------------------------------
     # The analysts' page: static files only, all data comes from the /api endpoints above. No inline
@@ -328,5 +364,5 @@ class Ingress:
     def static_file(self, name: str) -> FileResponse:
         media_type = self.STATIC_FILES.get(name)  # a fixed whitelist; the name is never used as a path
         if media_type is None:
-            raise HTTPException(404, detail="not found")
+            raise HTTPException(404, detail="niet gevonden")
         return FileResponse(os.path.join(STATIC_DIR, name), media_type=media_type, headers=self.PAGE_HEADERS)

@@ -22,7 +22,7 @@ MIN_FUZZY_CHARS = 8  # shorter search texts partially match almost any clause
 _ARROW = re.compile(r"->|=>|→")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "„": "”"}
 _SHOWN_CHARS = 80  # longer texts are cut in messages and reasons
-_FORMAT_HINT = "use 'search<TAB>action' or 'search -> action'"
+_FORMAT_HINT = "gebruik 'zoektekst<TAB>actie' of 'zoektekst -> actie'"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def parse_instructions(text: str) -> list[Instruction]:
     """The rules in the order given; raises InputError naming the first bad line."""
     if len(text) > MAX_CHARS:
         raise TooLargeError(
-            f"extra_instruction has {len(text)} characters; the limit is {MAX_CHARS}"
+            f"extra_instruction heeft {len(text)} tekens; de grens is {MAX_CHARS}"
         )
     rules: list[Instruction] = []
     pending: list[tuple[int, str, str]] = []  # (number, line, search) awaiting `-> action`
@@ -50,7 +50,7 @@ def parse_instructions(text: str) -> list[Instruction]:
             continue
         if _ARROW.match(stripped):
             if not pending:
-                raise _line_error(number, line, "has an action but no search lines above it")
+                raise _line_error(number, line, "heeft een actie maar geen zoekregels erboven")
             action = _action(number, line, _ARROW.split(stripped, maxsplit=1)[1])
             rules.extend(Instruction(search, action) for _, _, search in pending)
             pending.clear()
@@ -147,28 +147,28 @@ def _unquote(value: str) -> str:
 def _search(number: int, line: str, raw: str) -> str:
     search = _unquote(raw)
     if not search:
-        raise _line_error(number, line, f"has no search text: {_FORMAT_HINT}")
+        raise _line_error(number, line, f"heeft geen zoektekst: {_FORMAT_HINT}")
     if not normalize_text(search):  # it would be contained in every clause
-        raise _line_error(number, line, "has a search text without letters or digits")
+        raise _line_error(number, line, "heeft een zoektekst zonder letters of cijfers")
     return search
 
 
 def _action(number: int, line: str, raw: str) -> str:
     action = _unquote(raw)
     if not action:
-        raise _line_error(number, line, f"has no action: {_FORMAT_HINT}")
+        raise _line_error(number, line, f"heeft geen actie: {_FORMAT_HINT}")
     return action
 
 
 def _require_empty(pending: list[tuple[int, str, str]]) -> None:
     if pending:
         number, line, _ = pending[0]
-        raise _line_error(number, line, f"has no action: {_FORMAT_HINT}")
+        raise _line_error(number, line, f"heeft geen actie: {_FORMAT_HINT}")
 
 
 def _line_error(number: int, line: str, problem: str) -> InputError:
     shown = _shorten(line.strip())
-    return InputError(f"extra_instruction line {number} {problem} (line: '{shown}')")
+    return InputError(f"extra_instruction regel {number} {problem} (regel: '{shown}')")
 
 
 def _shorten(value: str) -> str:

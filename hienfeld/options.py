@@ -22,13 +22,13 @@ class AnalysisOptions:
 
     def validate(self, settings: Settings) -> None:
         checks = (
-            (80 <= self.cluster_accuracy <= 100, "cluster_accuracy must be between 80 and 100"),
-            (1 <= self.min_frequency <= 1000, "min_frequency must be between 1 and 1000"),
-            (10 <= self.window_size <= 1000, "window_size must be between 10 and 1000"),
+            (80 <= self.cluster_accuracy <= 100, "cluster_accuracy moet tussen 80 en 100 liggen"),
+            (1 <= self.min_frequency <= 1000, "min_frequency moet tussen 1 en 1000 liggen"),
+            (10 <= self.window_size <= 1000, "window_size moet tussen 10 en 1000 liggen"),
             (self.analysis_mode in settings.modes,
-             f"analysis_mode must be one of {', '.join(settings.modes)}"),
+             f"analysis_mode moet een van {', '.join(settings.modes)} zijn"),
             (len(self.extra_instruction) <= settings.limits.max_instruction_chars,
-             f"extra_instruction is longer than {settings.limits.max_instruction_chars} characters"),
+             f"extra_instruction is langer dan {settings.limits.max_instruction_chars} tekens"),
         )
         for ok, message in checks:
             if not ok:

@@ -30,7 +30,7 @@ def test_health_and_page_need_no_key(secured):
 
 def test_api_needs_the_key_in_either_header(secured):
     refused = secured.get("/api/cache/stats")
-    assert refused.status_code == 401 and "API key" in refused.json()["detail"]
+    assert refused.status_code == 401 and "API-sleutel" in refused.json()["detail"]
     assert secured.get("/api/cache/stats", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert secured.get("/api/cache/stats", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
     assert secured.get("/api/cache/stats", headers={"X-API-Key": API_KEY}).status_code == 200
@@ -78,6 +78,6 @@ def test_queue_beyond_limit_answers_503_with_retry_after(secured, synth_dir):
         wait_for(httpx.Client(base_url=str(secured.base_url), headers=headers), second.json()["job_id"])
     else:
         assert second.status_code == 503 and second.headers["retry-after"] == "30"
-        assert "busy" in second.json()["detail"]
+        assert "bezet" in second.json()["detail"]
     done = wait_for(httpx.Client(base_url=str(secured.base_url), headers=headers), first.json()["job_id"])
     assert done["status"] == "completed", done["error"]

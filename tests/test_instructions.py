@@ -79,27 +79,27 @@ def test_instruction_is_frozen():
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("storm -> BEHOUDEN\n\nlosse regel", 3, "has no action"),
-        ("a -> X\nb\nc", 2, "has no action"),
-        ("diefstal\n\n-> VERWIJDEREN", 1, "has no action"),  # a blank line ends the block
-        ("diefstal\nstorm -> BEHOUDEN", 1, "has no action"),  # so does a complete rule
-        ("-> VERWIJDEREN", 1, "no search lines above it"),
-        ("a -> X\n\n-> Y", 3, "no search lines above it"),
-        ("storm ->", 1, "has no action"),
-        ("storm\t  ", 1, "has no action"),
-        ("a\n->   ", 2, "has no action"),
-        ("ok -> X\n -> ", 2, "no search lines above it"),
-        ("-> -> X", 1, "no search lines above it"),
-        ('"" -> X', 1, "has no search text"),
-        ("  -> X\nb", 1, "no search lines above it"),
-        ("!!! -> X", 1, "without letters or digits"),
+        ("storm -> BEHOUDEN\n\nlosse regel", 3, "heeft geen actie"),
+        ("a -> X\nb\nc", 2, "heeft geen actie"),
+        ("diefstal\n\n-> VERWIJDEREN", 1, "heeft geen actie"),  # a blank line ends the block
+        ("diefstal\nstorm -> BEHOUDEN", 1, "heeft geen actie"),  # so does a complete rule
+        ("-> VERWIJDEREN", 1, "geen zoekregels erboven"),
+        ("a -> X\n\n-> Y", 3, "geen zoekregels erboven"),
+        ("storm ->", 1, "heeft geen actie"),
+        ("storm\t  ", 1, "heeft geen actie"),
+        ("a\n->   ", 2, "heeft geen actie"),
+        ("ok -> X\n -> ", 2, "geen zoekregels erboven"),
+        ("-> -> X", 1, "geen zoekregels erboven"),
+        ('"" -> X', 1, "heeft geen zoektekst"),
+        ("  -> X\nb", 1, "geen zoekregels erboven"),
+        ("!!! -> X", 1, "zonder letters of cijfers"),
     ],
 )
 def test_errors_name_the_line(text, line, fragment):
     with pytest.raises(InputError) as caught:
         parse_instructions(text)
     message = str(caught.value)
-    assert message.startswith(f"extra_instruction line {line} ")
+    assert message.startswith(f"extra_instruction regel {line} ")
     assert fragment in message
 
 
@@ -107,8 +107,8 @@ def test_error_message_quotes_the_line_and_the_formats():
     with pytest.raises(InputError) as caught:
         parse_instructions("# kop\nstorm -> BEHOUDEN\nlosse zoektekst")
     assert str(caught.value) == (
-        "extra_instruction line 3 has no action: use 'search<TAB>action' or 'search -> action'"
-        " (line: 'losse zoektekst')"
+        "extra_instruction regel 3 heeft geen actie: gebruik 'zoektekst<TAB>actie' of 'zoektekst -> actie'"
+        " (regel: 'losse zoektekst')"
     )
 
 
