@@ -122,6 +122,9 @@ class Analyzer:
             result = run_analysis(inputs, options, models, self.settings, progress, report_out=out,
                                   report_cache=self.store.report_cache_dir)
         self.rows.observe(len(result.table.rows))
+        # What the table reader has to tell the analyst (e.g. which of several sheets it read).
+        notes = [n for n in result.table.notes if n not in result.stats.get("warnings", [])]
+        result.stats["warnings"] = notes + list(result.stats.get("warnings", []))
         if not self.store.complete(job_id, result.stats, result.result_rows()):
             return "cancelled"
         return "completed"
