@@ -239,9 +239,9 @@ def test_page_asks_for_api_key_shows_errors_and_never_renders_markup(page, synth
     no_text = tmp_path / "zonder_tekst.csv"
     no_text.write_text("Polisnummer;Bedrag\nP1;100\n", encoding="utf-8")
     page.set_input_files("#file-policy", no_text)
-    expect(page.get_by_test_id("error-alert").last).to_contain_text("Fout: no text column found")
+    expect(page.get_by_test_id("error-alert").last).to_contain_text("geen tekstkolom gevonden")
     expect(page.get_by_test_id("error-alert").last).to_contain_text("HTTP 422")
-    expect(page.get_by_test_id("preview-error")).to_contain_text("Fout: no text column found")
+    expect(page.get_by_test_id("preview-error")).to_contain_text("geen tekstkolom gevonden")
     page.get_by_test_id("setting-min-frequency").fill("5000")
     page.get_by_test_id("start-button").click()
     expect(page.get_by_test_id("error-alert").last).to_contain_text("Minimale frequentie")

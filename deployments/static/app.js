@@ -12,7 +12,7 @@
   const SLOTS = {
     policy: {field: "policy_file", types: [".xlsx", ".csv"], multiple: false, label: "Polisexport"},
     conditions: {field: "conditions_files", types: [".pdf", ".docx", ".txt"], multiple: true, label: "Voorwaarden"},
-    library: {field: "clause_library_files", types: [".csv", ".xlsx", ".pdf", ".docx"], multiple: true,
+    library: {field: "clause_library_files", types: [".csv", ".xlsx", ".pdf", ".docx", ".txt"], multiple: true,
       label: "Clausulebibliotheek"},
     reference: {field: "reference_file", types: [".xlsx"], multiple: false, label: "Referentierapport"},
   };
