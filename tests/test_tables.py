@@ -1,0 +1,123 @@
+"""hienfeld.tables, the one reader of uploaded tables: limits for every table and format, the
+streamed extent check of .xlsx sheets, delimiter and encoding detection, cell text."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import time
+import zipfile
+
+import openpyxl
+import pytest
+from test_bad_input import _bomb, docx_bomb, sparse_xlsx
+
+from hienfeld.clause_library import parse_clause_library
+from hienfeld.config import load_settings
+from hienfeld.errors import InputError, TooLargeError, UnsupportedFileError
+from hienfeld.tables import LIBRARY, POLICY, REFERENCE, cell_text, read_table
+from hienfeld.types import LibraryClause
+from hienfeld.uploads import check_docx, decode_text
+
+LIMITS = load_settings().limits
+SMALL = dataclasses.replace(LIMITS, max_rows=3, max_columns=4, max_cell_chars=20)
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", [POLICY, LIBRARY, REFERENCE])
+@pytest.mark.parametrize("far, fragment", [("XFD1048576", "kolom 16384"), ("A1048576", "rij 1048576"),
+                                           ("GR500000", "vrijwel leeg")])
+def test_sparse_sheets_are_refused_before_they_are_built(kind, far, fragment):
+    header = {"het polisbestand": ("Tekst",), "de clausulebibliotheek": ("Code", "Tekst")}.get(
+        kind.label, ("Tekst", "Polisnummer", "Advies", "Status"))
+    started = time.perf_counter()
+    with pytest.raises(TooLargeError, match=fragment):
+        read_table("x.xlsx", sparse_xlsx(far, header), LIMITS, kind)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_cells_without_a_position_are_counted_as_columns():
+    data = sparse_xlsx("B2")
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    cells = b"<c t=\"inlineStr\"><is><t>x</t></is></c>" * 300
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b'<row r="2">', b'<row r="2">' + cells)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in parts.items():
+            dst.writestr(name, content)
+    with pytest.raises(TooLargeError, match="max_columns"):
+        read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
+
+
+@pytest.mark.parametrize("kind", [POLICY, LIBRARY, REFERENCE])
+def test_unpack_limit_holds_for_every_table(kind):
+    with pytest.raises(TooLargeError, match="pakt uit tot 450 MB"):
+        read_table("x.xlsx", _bomb(450), LIMITS, kind)
+
+
+def test_row_column_and_cell_limits_hold_for_csv_and_xlsx():
+    rows = [["Code", "Tekst"]] + [[f"{i}AB{i}", "t"] for i in range(1, 5)]
+    for name, data in (("l.csv", "\n".join(";".join(r) for r in rows).encode()), ("l.xlsx", _xlsx(rows))):
+        with pytest.raises(TooLargeError, match="meer dan 3 rijen"):
+            read_table(name, data, SMALL, LIBRARY)
+    wide = [["Code", "Tekst", "a", "b", "c"], ["1AB1", "t", "1", "2", "3"]]
+    with pytest.raises(TooLargeError, match="kolom 5, meer dan de grens van 4"):
+        read_table("l.xlsx", _xlsx(wide), SMALL, LIBRARY)
+    with pytest.raises(TooLargeError, match="20 tekens"):
+        read_table("l.csv", b"Code;Tekst\n1AB1;" + b"x" * 21 + b"\n", SMALL, LIBRARY)
+    with pytest.raises(TooLargeError, match="20 tekens"):
+        read_table("l.xlsx", _xlsx([["Code", "Tekst"], ["1AB1", "x" * 21]]), SMALL, LIBRARY)
+
+
+def test_docx_is_judged_by_its_zip_directory():
+    bomb = docx_bomb()
+    started = time.perf_counter()
+    with pytest.raises(TooLargeError, match="pakt uit tot 480 MB"):
+        check_docx(bomb, LIMITS)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_library_table_shares_the_reader():
+    data = ('sep=;\r\nClausulebibliotheek 2024\r\n\r\n"Code";"Tekst";"Categorie";;\r\n'
+            '"9NX3";"Eigen risico, € 250; ook ""extra""\r\nbij storm";"ER";;\r\n').encode("utf-8-sig")
+    assert parse_clause_library([("l.csv", data)], LIMITS) == [
+        LibraryClause("9NX3", 'Eigen risico, € 250; ook "extra" bij storm', "ER")]
+
+
+def test_wrong_type_and_empty_file():
+    with pytest.raises(UnsupportedFileError, match="toegestaan: .xlsx, .csv"):
+        read_table("p.ods", b"x", LIMITS, POLICY)
+    with pytest.raises(InputError, match="leeg"):
+        read_table("p.csv", b"", LIMITS, POLICY)
+
+
+def test_delimiter_without_a_known_header_is_the_consistent_one():
+    data = b"Titel, met komma\nA|B|C\n1|2, 3|4\n5|6|7\n"
+    with pytest.raises(InputError, match=r"Gevonden kolommen: Titel, met komma\."):
+        read_table("p.csv", data, LIMITS, POLICY)
+
+
+def test_decoding():
+    assert decode_text("Tekst\n€ ë".encode("utf-16")) == "Tekst\n€ ë"
+    assert decode_text(b"\xef\xbb\xbfTekst") == "Tekst"
+    assert decode_text("€ café".encode("cp1252")) == "€ café"
+    assert decode_text(b"\x81\x8d") == "\x81\x8d"  # undefined in cp1252: Latin-1
+    with pytest.raises(InputError, match="geen tekstbestand"):
+        decode_text(b"PK\x03\x04\x00\x00")
+
+
+def test_cell_text():
+    assert [cell_text(v) for v in (None, 12.0, 12.5, True, dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4),
+                                   dt.date(2024, 1, 2), "=1+1")] == [
+        "", "12", "12.5", "WAAR", "2024-01-02", "2024-01-02 03:04:00", "2024-01-02", "=1+1"]
