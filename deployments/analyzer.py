@@ -42,6 +42,7 @@ class Analyzer:
     def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, max_concurrent_jobs: int = 2):
         self.parser, self.embedder = parser, embedder
         self.store = open_store()
+        log.info("Analyzer job store: %s", self.store.describe())
         self.settings = load_settings()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
         self.max_concurrent_jobs = max_concurrent_jobs

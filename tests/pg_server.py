@@ -5,7 +5,8 @@ The server binaries come from the `pgserver` wheel (PyPI, installed by `make tes
 installation (`pg_config --bindir`, `/usr/lib/postgresql/*/bin`). `initdb` goes into a fresh temporary
 folder, the server listens on 127.0.0.1 at a free port and puts its unix socket in that folder, and
 `stop()` ends it and deletes the folder. PostgreSQL refuses to run as root: under root the server
-runs as the unprivileged user `nobody` (the folder is handed to it).
+runs as the unprivileged user `nobody` (the folder is handed to it; when the binaries lie where
+`nobody` cannot reach them, e.g. a virtualenv under /root, they are copied to a temporary folder).
 """
 
 from __future__ import annotations
@@ -46,6 +47,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def reachable_bindir(bindir: Path, user: str | None) -> Path:
+    """`bindir`, or a copy of its installation that `user` can run (PostgreSQL finds lib/ and share/
+    relative to its binaries, so the copy is relocatable)."""
+    if user is None:
+        return bindir
+    try:
+        if subprocess.run([str(bindir / "initdb"), "--version"], capture_output=True, user=user,
+                          cwd="/").returncode == 0:
+            return bindir
+    except OSError:  # not reachable for `user`
+        pass
+    # The wheel's binaries find their libraries at $ORIGIN/../../../pgserver.libs: keep that layout.
+    base = bindir.parents[2]
+    install = bindir.parent.relative_to(base)
+    copy = Path(tempfile.gettempdir()) / f"hienfeld-pgbin-{os.stat(bindir / 'initdb').st_mtime_ns}"
+    if not (copy / install / "bin" / "initdb").exists():
+        staging = Path(tempfile.mkdtemp(prefix="hienfeld-pgbin-"))
+        for part in ("bin", "lib", "share"):
+            if (bindir.parent / part).is_dir():
+                shutil.copytree(bindir.parent / part, staging / install / part, symlinks=True)
+        for libs in base.glob("*.libs"):
+            shutil.copytree(libs, staging / libs.name, symlinks=True)
+        for folder in [staging, *staging.rglob("*")]:
+            if folder.is_dir():
+                folder.chmod(0o755)
+        try:
+            staging.rename(copy)
+        except OSError:  # another session made it meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
+    return copy / install / "bin"
+
+
 class PostgresServer:
     def __init__(self, port: int | None = None):
         self.bindir = find_bindir()
@@ -54,6 +87,7 @@ class PostgresServer:
         self.data = self.root / "data"
         self.user = "hienfeld"
         self.run_as = "nobody" if os.geteuid() == 0 else None
+        self.bindir = reachable_bindir(self.bindir, self.run_as)
         self.started = False
 
     def _run(self, *args: str, timeout: float = 60) -> None:
