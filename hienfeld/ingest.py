@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from .tables import POLICY, read_table
 from .types import PolicyTable
-from .uploads import TABLE_EXTENSIONS
-
-POLICY_EXTENSIONS = TABLE_EXTENSIONS
 
 
 def inspect_policy_file(filename: str, data: bytes, limits) -> dict:

@@ -319,8 +319,9 @@ def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
 
 # -- XLSX ------------------------------------------------------------------------------------------
 
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Za-z]{1,3})(\d+)\"")
+# Positions in either quote style, any number of letters (calamine would read "AAAA1" as a column too).
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b")
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -329,7 +330,7 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for ch in letters.upper():
+    for ch in letters[:8].upper():
         number = number * 26 + ch - 64
     return number
 

@@ -121,3 +121,17 @@ def test_cell_text():
     assert [cell_text(v) for v in (None, 12.0, 12.5, True, dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4),
                                    dt.date(2024, 1, 2), "=1+1")] == [
         "", "12", "12.5", "WAAR", "2024-01-02", "2024-01-02 03:04:00", "2024-01-02", "=1+1"]
+
+
+@pytest.mark.parametrize("far", ["r='XFD1048576'", 'r = "XFD1048576"', 'r="AAAA1"'])
+def test_cell_positions_in_any_quoting_are_seen(far):
+    data = sparse_xlsx("B2")
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'r="B2"', far.encode())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in parts.items():
+            dst.writestr(name, content)
+    with pytest.raises(TooLargeError, match="max_columns"):
+        read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
