@@ -324,7 +324,6 @@ _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b")
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
@@ -399,7 +398,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         parts: dict[str, str] = {}
         for sheet in _small_xml(archive, workbook).iter():
             if sheet.tag.endswith("}sheet"):
-                target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+                rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
+                target = targets.get(rel_id, "")
                 path = target.lstrip("/") if target.startswith("/") else normpath(join(base, target))
                 parts[sheet.get("name", "")] = path
         return parts
@@ -418,10 +418,13 @@ def _xlsx_sources(data: bytes, limits, kind: TableKind) -> list[tuple[str, Calla
     with open_office_zip(data, limits, _XLSX_WHAT) as archive:
         parts = _sheet_parts(archive)
         names = {part: name for name, part in parts.items()}
-        worksheet_parts = [info.filename for info in archive.infolist()
-                           if re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename)]
+        # Every part that may be a sheet is scanned: the workbook's own, anything in a worksheets
+        # folder and, when the workbook index cannot be read, every XML part but the known others.
+        members = archive.namelist()
+        to_scan = {p for p in parts.values() if p in members}
+        to_scan |= {m for m in members if _WORKSHEET_PART.search(m) or (not parts and _maybe_sheet(m))}
         try:
-            for part in sorted(set(worksheet_parts) | set(p for p in parts.values() if p in archive.namelist())):
+            for part in sorted(to_scan):
                 extent = scan_sheet(archive, part, limits, max_rows)
                 _check_extent(extent, names.get(part, part), limits, max_rows)
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
@@ -449,6 +452,14 @@ def _xlsx_sources(data: bytes, limits, kind: TableKind) -> list[tuple[str, Calla
                 raise InputError(f"werkblad '{name}' kon niet worden gelezen; is het bestand beschadigd?") from None
         return rows
     return [(name, source(name)) for name in sheet_names]
+
+
+_WORKSHEET_PART = re.compile(r"(^|/)worksheets/[^/]+\.xml$", re.IGNORECASE)
+_NOT_SHEETS = re.compile(r"(^|/)(_rels/|docProps/|theme/|styles\.xml$|sharedStrings\.xml$|\[Content_Types\]\.xml$)")
+
+
+def _maybe_sheet(member: str) -> bool:
+    return member.lower().endswith(".xml") and not _NOT_SHEETS.search(member)
 
 
 def _check_extent(extent: SheetExtent, sheet: str, limits, max_rows: int) -> None:

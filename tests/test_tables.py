@@ -135,3 +135,21 @@ def test_cell_positions_in_any_quoting_are_seen(far):
             dst.writestr(name, content)
     with pytest.raises(TooLargeError, match="max_columns"):
         read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
+
+
+@pytest.mark.parametrize("rels", [True, False])
+def test_a_sheet_outside_the_usual_folder_is_scanned_too(rels):
+    with zipfile.ZipFile(io.BytesIO(sparse_xlsx())) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["xl/elders/blad.xml"] = parts.pop("xl/worksheets/sheet1.xml")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"worksheets/sheet1.xml", b"elders/blad.xml")
+    if not rels:  # an index that cannot be read: every XML part is scanned
+        parts["_rels/.rels"] = b"<kapot"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in parts.items():
+            dst.writestr(name, content)
+    with pytest.raises((TooLargeError, InputError)) as caught:
+        read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
+    assert caught.type is TooLargeError and "kolom 16384" in str(caught.value)
