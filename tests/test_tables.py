@@ -45,19 +45,29 @@ def test_sparse_sheets_are_refused_before_they_are_built(kind, far, fragment):
     assert time.perf_counter() - started < 0.5
 
 
-def test_cells_without_a_position_are_counted_as_columns():
-    data = sparse_xlsx("B2")
+def _rewritten(data: bytes, change) -> bytes:
+    """The workbook with its parts ({name: bytes}) changed in place by `change`."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         parts = {name: src.read(name) for name in src.namelist()}
-    cells = b"<c t=\"inlineStr\"><is><t>x</t></is></c>" * 300
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        b'<row r="2">', b'<row r="2">' + cells)
+    change(parts)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
         for name, content in parts.items():
             dst.writestr(name, content)
+    return out.getvalue()
+
+
+def _in_sheet(old: bytes, new: bytes):
+    def change(parts: dict[str, bytes]) -> None:
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(old, new)
+    return change
+
+
+def test_cells_without_a_position_are_counted_as_columns():
+    cells = b"<c t=\"inlineStr\"><is><t>x</t></is></c>" * 300
+    data = _rewritten(sparse_xlsx("B2"), _in_sheet(b'<row r="2">', b'<row r="2">' + cells))
     with pytest.raises(TooLargeError, match="max_columns"):
-        read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
+        read_table("x.xlsx", data, LIMITS, POLICY)
 
 
 @pytest.mark.parametrize("kind", [POLICY, LIBRARY, REFERENCE])
@@ -125,31 +135,19 @@ def test_cell_text():
 
 @pytest.mark.parametrize("far", ["r='XFD1048576'", 'r = "XFD1048576"', 'r="AAAA1"'])
 def test_cell_positions_in_any_quoting_are_seen(far):
-    data = sparse_xlsx("B2")
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        parts = {name: src.read(name) for name in src.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'r="B2"', far.encode())
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name, content in parts.items():
-            dst.writestr(name, content)
+    data = _rewritten(sparse_xlsx("B2"), _in_sheet(b'r="B2"', far.encode()))
     with pytest.raises(TooLargeError, match="max_columns"):
-        read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
+        read_table("x.xlsx", data, LIMITS, POLICY)
 
 
 @pytest.mark.parametrize("rels", [True, False])
 def test_a_sheet_outside_the_usual_folder_is_scanned_too(rels):
-    with zipfile.ZipFile(io.BytesIO(sparse_xlsx())) as src:
-        parts = {name: src.read(name) for name in src.namelist()}
-    parts["xl/elders/blad.xml"] = parts.pop("xl/worksheets/sheet1.xml")
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"worksheets/sheet1.xml", b"elders/blad.xml")
-    if not rels:  # an index that cannot be read: every XML part is scanned
-        parts["_rels/.rels"] = b"<kapot"
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name, content in parts.items():
-            dst.writestr(name, content)
+    def move(parts: dict[str, bytes]) -> None:
+        parts["xl/elders/blad.xml"] = parts.pop("xl/worksheets/sheet1.xml")
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"worksheets/sheet1.xml", b"elders/blad.xml")
+        if not rels:  # an index that cannot be read: every XML part is scanned
+            parts["_rels/.rels"] = b"<kapot"
     with pytest.raises((TooLargeError, InputError)) as caught:
-        read_table("x.xlsx", out.getvalue(), LIMITS, POLICY)
+        read_table("x.xlsx", _rewritten(sparse_xlsx(), move), LIMITS, POLICY)
     assert caught.type is TooLargeError and "kolom 16384" in str(caught.value)
