@@ -93,7 +93,8 @@ class ModelUsage:
         self.item_count = 0
         self.last_accessed: float | None = None
 
-    def record(self, job_id: str, items: int) -> None:
+    def record(self, job_id: str, items: int) -> bool:
+        """Count a request; True when it is the first of this job on this model."""
         self.request_count += 1
         self.item_count += items
         self.last_accessed = time.time()
@@ -101,6 +102,8 @@ class ModelUsage:
             self.jobs[job_id] = None
             if len(self.jobs) > MAX_TRACKED_JOBS:
                 self.jobs.pop(next(iter(self.jobs)))
+            return True
+        return False
 
     def entry(self) -> dict[str, Any]:
         now = time.time()
@@ -202,6 +205,7 @@ class ResidentModels:
             name, model = self._ensure(requested)
             keys = [(name, t) for i in indices for t in requests[i][0]]
             found, missing = self.cache.lookup(keys)
+            computed = set(missing)
             tags = {"model": name}
             if len(keys) > len(missing):  # Ray counters refuse increments of 0
                 self.metrics.hits.inc(len(keys) - len(missing), tags=tags)
@@ -213,9 +217,18 @@ class ResidentModels:
                 found.update(fresh)
             for i in indices:
                 texts, _, job_id = requests[i]
-                self.usage[name].record(job_id, len(texts))
+                if self.usage[name].record(job_id, len(texts)):
+                    self._log_first_use(name, job_id, texts, computed)
                 results[i] = [found[(name, t)] for t in texts]
         return [results[i] for i in range(len(requests))]
+
+    def _log_first_use(self, name: str, job_id: str, texts: list[str], computed: set) -> None:
+        """The deployment checklist's line, once per job and model: was the job's first request
+        answered from the result cache, and how many jobs has the entry served."""
+        fresh = sum(1 for t in texts if (name, t) in computed)
+        log.info("Cache %s: %s%s job=%s access_count=%d (%d of %d texts cached)",
+                 "MISS" if fresh else "HIT", self.key_prefix, name, job_id,
+                 len(self.usage[name].jobs), len(texts) - fresh, len(texts))
 
     def reconfigure(self, config: dict[str, Any]) -> None:
         """Live tunables from serve_config.yaml's user_config, applied without a restart.

@@ -11,6 +11,7 @@ from .instructions import Instruction, instruction_advice
 from .types import Advice, Chunk, LibraryClause
 
 STANDARDISE = "🛠️ STANDAARDISEREN"
+KEEP = "✅ BEHOUDEN"
 MANUAL = "HANDMATIG CHECKEN"
 REMOVE = "VERWIJDEREN"
 
@@ -24,6 +25,9 @@ class MatchEvidence:
     synonyms: float
     embedding: float
     contained: bool
+    lemma: float = 0.0  # IDF-weighted lemma containment, no synonym list
+    same_template: bool = False  # template_match: same clause up to values, typos and whole sentences
+    near_miss: str | None = None  # a sentence the target states almost literally but with another meaning
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,9 @@ class KeywordRule:
     patterns: tuple[str, ...]
 
     def found_in(self, norm_text: str) -> str | None:
+        """The first pattern found as whole words ("alarm" is not found in "alarmeringsdienst")."""
         for pattern in self.patterns:
-            if re.search(rf"\b{re.escape(pattern.lower())}", norm_text):
+            if re.search(rf"\b{re.escape(pattern)}\b", norm_text):
                 return pattern
         return None
 
@@ -43,10 +48,14 @@ def _pct(score: float) -> str:
 
 
 def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, float]) -> Advice | None:
-    if evidence.fuzzy >= t["library_replace"]:
+    """Templates are compared, not filled-in values: the same clause with another amount or address
+    is the standard clause; a clause that is nearly the same text but says something else is not."""
+    if evidence.same_template:
+        how = (f"vrijwel gelijk ({_pct(evidence.fuzzy)})" if evidence.fuzzy >= t["library_replace"]
+               else "zelfde tekst met andere ingevulde waarden")
         return Advice("🔄 VERVANGEN", "Hoog",
-                      f"Vrijwel gelijk aan standaardclausule {clause.code} ({_pct(evidence.fuzzy)}); "
-                      "vervang door de standaardclausule.", clause.code, evidence.fuzzy)
+                      f"Standaardclausule {clause.code}: {how}; vervang door de standaardclausule.",
+                      clause.code, evidence.fuzzy)
     score = max(evidence.fuzzy, evidence.hybrid)
     if score >= t["library_similar"]:
         return Advice("🔍 CONTROLEER GELIJKENIS", "Midden",
@@ -55,14 +64,26 @@ def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, 
     return None
 
 
-def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float]) -> Advice | None:
+def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float],
+                      deviation: str | None = None) -> Advice | None:
     where = chunk.label()
+    if deviation and evidence.hybrid >= t["conditions_check"]:
+        # it resembles the article because it changes it: removing it would drop the deviation
+        return Advice(KEEP, "Hoog", f"Wijkt volgens de tekst bewust af van de voorwaarden ('{deviation}', "
+                      f"vergelijk {where}); behouden en controleer of de afwijking nog geldt.", where, evidence.hybrid)
+    if deviation:
+        return None
+    if evidence.near_miss and not evidence.contained:
+        return Advice(MANUAL, "Midden",
+                      f"Lijkt sterk op de voorwaarden ({where}), maar regelt een ander geval: "
+                      f"'{evidence.near_miss}'; controleer de afwijking.", where, evidence.hybrid)
     if evidence.contained or evidence.fuzzy >= t["conditions_contained"]:
         how = "staat letterlijk" if evidence.contained else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})"
         return Advice(REMOVE, "Hoog", f"Tekst {how} in de voorwaarden ({where}); de clausule is overbodig.",
                       where, evidence.fuzzy)
+    # the same rule in other words: the sentence encoder agrees and so do the clause's specific lemmas
     paraphrase = (evidence.embedding >= t["paraphrase_embedding"]
-                  and evidence.synonyms >= t["paraphrase_synonyms"])
+                  and evidence.lemma >= t["paraphrase_lemmas"])
     if evidence.hybrid >= t["conditions_remove"] or paraphrase:
         why = ("zelfde strekking (semantisch " + _pct(evidence.embedding) + ")") if paraphrase and \
             evidence.hybrid < t["conditions_remove"] else f"hoge overeenkomst ({_pct(evidence.hybrid)})"
@@ -117,6 +138,7 @@ class ClusterFacts:
     frequency: int
     library: tuple[LibraryClause, MatchEvidence] | None
     conditions: tuple[Chunk, MatchEvidence] | None
+    deviation: str | None = None  # the words saying it deviates from the conditions, if it says so
 
 
 @dataclass(frozen=True)
@@ -139,7 +161,7 @@ def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
                                    t["instruction_semantic"]) if cfg.instructions else None,
         lambda: _length_advice(facts.text, t),
         lambda: library_advice(*facts.library, t) if facts.library else None,
-        lambda: conditions_advice(*facts.conditions, t) if facts.conditions else None,
+        lambda: conditions_advice(*facts.conditions, t, facts.deviation) if facts.conditions else None,
         lambda: keyword_advice(facts.norm, cfg.keyword_rules, find_article),
     )
     for step in steps:

@@ -5,13 +5,14 @@ depends only on the multiset of texts, never on row order. Each text joins the b
 cluster leader whose fuzzy ratio reaches the threshold, or leads a new cluster. Leaders are found
 per batch: a character n-gram TF-IDF index proposes a few candidate leaders per text (sparse matrix
 product) and rapidfuzz's `cdist` verifies them in C, so the cost grows with texts x clusters'
-candidates, not texts squared.
+candidates, not texts squared. A fuzzy match joins only when `same` agrees too (a precision
+guard: "storm" and "waterschade" in otherwise equal texts are two clauses).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +35,18 @@ def _vectorize(texts: Sequence[str]):
     return vectorizer.fit_transform(texts)
 
 
+Guard = Callable[[str, str], bool]
+
+
+def _always(a: str, b: str) -> bool:
+    return True
+
+
 def cluster_texts(texts: Sequence[str], threshold: float, candidates: int = 5,
-                  batch_size: int = 512, workers: int = -1) -> Clustering:
+                  batch_size: int = 512, workers: int = -1, same: Guard = _always) -> Clustering:
     """Cluster normalised texts; two texts share a cluster when the member matches the leader
-    with `fuzz.ratio / 100 >= threshold`. Empty texts form one cluster of their own."""
+    with `fuzz.ratio / 100 >= threshold` and `same(member, leader)`. Empty texts form one cluster
+    of their own."""
     counts = Counter(texts)
     order = sorted(counts, key=lambda t: (-counts[t], t))
     index = {t: i for i, t in enumerate(order)}
@@ -49,14 +58,14 @@ def cluster_texts(texts: Sequence[str], threshold: float, candidates: int = 5,
     for start in range(0, len(order), batch_size):
         batch = np.arange(start, min(start + batch_size, len(order)))
         if leaders:
-            _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers)
-        _lead_new(order, batch, leaders, unique_label, cutoff, workers)
+            _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers, same)
+        _lead_new(order, batch, leaders, unique_label, cutoff, workers, same)
 
     labels = [int(unique_label[index[t]]) for t in texts]
     return Clustering(labels=labels, leaders=[order[i] for i in leaders])
 
 
-def _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers) -> None:
+def _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers, same) -> None:
     leader_ids = np.asarray(leaders)
     sims = (matrix[batch] @ matrix[leader_ids].T).toarray()
     k = min(candidates, len(leaders))
@@ -64,12 +73,17 @@ def _join_existing(order, batch, leaders, unique_label, matrix, candidates, cuto
     pool = np.unique(top)  # candidate leaders for this batch, verified together in C
     scores = cdist([order[i] for i in batch], [order[leader_ids[j]] for j in pool],
                    scorer=fuzz.ratio, score_cutoff=cutoff, workers=workers, dtype=np.float32)
-    best = scores.argmax(axis=1)  # first maximum = oldest leader on ties, deterministic
-    hit = scores[np.arange(len(batch)), best] >= cutoff
-    unique_label[batch[hit]] = pool[best[hit]]
+    for row, text_id in enumerate(batch):
+        # best first; a stable sort keeps the oldest leader first on ties, deterministic
+        for col in np.argsort(-scores[row], kind="stable"):
+            if scores[row, col] < cutoff:
+                break
+            if same(order[text_id], order[leader_ids[pool[col]]]):
+                unique_label[text_id] = pool[col]
+                break
 
 
-def _lead_new(order, batch, leaders, unique_label, cutoff, workers) -> None:
+def _lead_new(order, batch, leaders, unique_label, cutoff, workers, same) -> None:
     """Texts of the batch that joined no leader cluster among themselves, in visiting order."""
     open_ids = batch[unique_label[batch] < 0]
     if not len(open_ids):
@@ -82,6 +96,9 @@ def _lead_new(order, batch, leaders, unique_label, cutoff, workers) -> None:
             continue
         members = ~assigned & (scores[row] >= cutoff)
         members[row] = True
+        for other in np.flatnonzero(members):
+            if other != row and not same(order[open_ids[other]], order[open_ids[row]]):
+                members[other] = False
         unique_label[open_ids[members]] = len(leaders)
         assigned |= members
         leaders.append(int(open_ids[row]))

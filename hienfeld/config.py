@@ -52,6 +52,7 @@ class Settings:
     clustering: dict[str, int]
     consistency_max: int
     keyword_rules: list[dict[str, Any]]
+    deviation_markers: list[str]
     limits: Limits
     synonyms_path: Path
 
@@ -95,6 +96,7 @@ def parse_settings(raw: dict[str, Any], base_dir: Path) -> Settings:
         clustering={k: int(v) for k, v in raw["clustering"].items()},
         consistency_max=int(raw["frequency"]["consistency_max"]),
         keyword_rules=list(raw.get("keyword_rules", [])),
+        deviation_markers=[str(m) for m in raw["deviation_markers"]],
         limits=_limits(raw["limits"]),
         synonyms_path=base_dir / raw["synonyms_file"],
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from hienfeld.normalize import clean_text
 from hienfeld.types import Advice
 
+LAPSED = "📅 VERWIJDEREN (VERLOPEN)"
 _MAX_NAMED = 3  # how many findings a reason names; more would swamp the report cell
 
 # --- placeholders -----------------------------------------------------------------------------
@@ -50,15 +51,15 @@ _MONTH_NUMBERS = {
 # longest first, so "sept" is tried before "sep"
 _MONTH_NAMES = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
 _DATE = (
-    r"(?<!\d)(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
+    r"(?<!\d)(?:(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})"
     r"|(?P<nd>\d{1,2})(?P<sep>[-/.])(?P<nm>\d{1,2})(?P=sep)(?P<ny>\d{4}|\d{2})"
     rf"|(?P<wd>\d{{1,2}})\s+(?P<wm>{_MONTH_NAMES})\.?\s+(?P<wy>\d{{4}}))(?!\d)"
 )
 # A date only counts as an expiry when an expiry phrase leads straight up to it; the connectors
 # allowed in between keep "vervalt ... brief van 01-02-2019" and the like out.
 _TRIGGER = (
-    r"geldig\s+(?:tot\s+en\s+met|t/m|tot)|tot\s+en\s+met|t/m|tot\s+uiterlijk|uiterlijk"
-    r"|vervalt|verloopt|eindigt|loopt\s+af|\w*einddatum|\w*expiratiedatum"
+    r"tot\s+en\s+met|t/m|t\.m\.|tot\s+uiterlijk|uiterlijk|tot"
+    r"|vervalt|verloopt|eindigt|loopt\s+af|\w*einddatum|\w*expiratiedatum|\w*vervaldatum|\w*afloopdatum"
 )
 _CONNECTOR = r"(?:op|per|de|is|tot|met\s+ingang\s+van)"
 _EXPIRY = re.compile(
@@ -82,10 +83,14 @@ def check_hygiene(text: str, today: datetime.date) -> Advice | None:
     damage = _damage_reason(text)
     if damage:
         return Advice("🧹 OPSCHONEN", "Hoog", damage)
+    return lapsed_advice(text, today)
+
+
+def lapsed_advice(text: str, today: datetime.date) -> Advice | None:
+    """VERWIJDEREN (VERLOPEN) when the clause says it was valid until a date before `today`."""
     expiry = _latest_expiry(text)
     if expiry is not None and expiry < today:
-        reason = f"Clausule is verlopen: geldig tot {expiry:%d-%m-%Y}"
-        return Advice("📅 VERWIJDEREN (VERLOPEN)", "Hoog", reason)
+        return Advice(LAPSED, "Hoog", f"Clausule is verlopen: geldig tot {expiry:%d-%m-%Y}")
     return None
 
 

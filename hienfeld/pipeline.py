@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -28,18 +29,21 @@ from . import __version__ as hienfeld_version
 from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
 from .clause_library import parse_clause_library
 from .cluster import cluster_texts
+from .merge import plan_merges
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
+from .hygiene import LAPSED, lapsed_advice
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
-from .normalize import clean_text, normalize_text
+from .normalize import clean_text, comparison_key, normalize_text, sentences, template_text
 from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
 from .synonyms import SynonymMap
+from .template_match import differing_sentence, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,10 @@ class AnalysisResult:
     row_cluster: list[int]
     comparison: ReferenceComparison | None
     stats: dict[str, Any]
+    row_advice: dict[int, Advice] = field(default_factory=dict)  # rows whose own advice differs
+
+    def advice_of_row(self, row: int) -> Advice:
+        return self.row_advice.get(row) or self.clusters[self.row_cluster[row]].advice
 
     def result_rows(self) -> list[dict[str, Any]]:
         """The API's rows: one per cluster (contract: GET /api/results)."""
@@ -116,12 +124,18 @@ def cluster_name(text: str, max_chars: int = 60) -> str:
     return cut + " …"
 
 
+def _plain_guard() -> Callable[[str, str], bool]:
+    """`template_match.same_clause` on comparison keys, tokens made once per key."""
+    tokens = functools.lru_cache(maxsize=None)(plain_tokens)
+    return lambda a, b: same_clause(tokens(a), tokens(b))
+
+
 def _build_clusters(table: PolicyTable, threshold: float, settings: Settings) -> tuple[list[Cluster], list[int]]:
     texts = table.texts
     keys = {t: normalize_text(t) for t in dict.fromkeys(texts)}  # exports repeat texts a lot
     norms = [keys[t] for t in texts]
     clustering = cluster_texts(norms, threshold, candidates=settings.clustering["candidates"],
-                               batch_size=settings.clustering["batch_size"])
+                               batch_size=settings.clustering["batch_size"], same=_plain_guard())
     members: dict[int, list[int]] = {}
     for row, label in enumerate(clustering.labels):
         members.setdefault(label, []).append(row)
@@ -130,15 +144,50 @@ def _build_clusters(table: PolicyTable, threshold: float, settings: Settings) ->
         leader = clustering.leaders[label]
         spellings = Counter(clean_text(texts[r]) for r in members[label] if norms[r] == leader)
         return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    order = sorted(members, key=lambda lab: (-len(members[lab]), clustering.leaders[lab]))
-    clusters = []
-    row_cluster = [0] * len(texts)
-    for idx, label in enumerate(order):
-        text = display(label)
-        clusters.append(Cluster(f"CL-{idx + 1:04d}", cluster_name(text), text, members[label]))
-        for row in members[label]:
+    def how(label: int) -> str:
+        variants = len({norms[r] for r in members[label]})
+        return f"tekens: {variants} varianten (fuzzy)" if variants > 1 else ""
+    built = [Cluster("", "", display(label), members[label], merged_by=how(label)) for label in members]
+    return _numbered(built, table)
+
+
+def _numbered(clusters: list[Cluster], table: PolicyTable) -> tuple[list[Cluster], list[int]]:
+    """Largest first (ties by text: independent of row order), ids and names by that order."""
+    clusters.sort(key=lambda c: (-c.frequency, normalize_text(c.leader_text), c.leader_text))
+    row_cluster = [0] * len(table.rows)
+    for idx, cluster in enumerate(clusters):
+        cluster.cluster_id, cluster.name = f"CL-{idx + 1:04d}", cluster_name(cluster.leader_text)
+        for row in cluster.rows:
             row_cluster[row] = idx
     return clusters, row_cluster
+
+
+def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Semantics", min_cosine: float,
+                    candidates: int) -> tuple[list[Cluster], list[int]]:
+    """Second pass with the models (merge.py): leaders' templates embedded, their sentences
+    lemmatised by the Dutch pipeline; verified merges join the larger cluster."""
+    templates = [template_text(c.leader_text) for c in clusters]
+    by_sentence = [sentences(t) for t in templates]
+    semantics.fetch(templates, lemmas=False)
+    semantics.fetch([s for parts in by_sentence for s in parts], embed=False)
+    tokens = [[semantics.tokens(s) for s in parts] for parts in by_sentence]
+    vectors = np.stack([semantics.vector(t) for t in templates]) if templates else np.zeros((0, 1), np.float32)
+    plan = plan_merges(tokens, vectors, min_cosine, candidates)
+    groups: dict[int, list[int]] = {}
+    for i, root in enumerate(plan.root):
+        groups.setdefault(root, []).append(i)
+    merged = []
+    for root, parts in groups.items():
+        lead = clusters[root]
+        joined = [clusters[i] for i in parts if i != root]
+        how = lead.merged_by
+        if joined:
+            note = (f"lemma's + embeddings: {len(joined)} clusters samengevoegd "
+                    f"(cosinus vanaf {min(plan.cosine[i] for i in parts if i != root):.2f})")
+            how = f"{how}; {note}" if how else note
+        rows = sorted(r for c in [lead, *joined] for r in c.rows)
+        merged.append(Cluster("", "", lead.leader_text, rows, merged_by=how))
+    return _numbered(merged, table)
 
 
 def _unique(texts: Sequence[str]) -> list[str]:
@@ -146,40 +195,93 @@ def _unique(texts: Sequence[str]) -> list[str]:
 
 
 class _Semantics:
-    """Lemmas and embeddings of every text the job compares, fetched once per unique text."""
+    """Lemmas and embeddings of every text the job compares, fetched once per unique text. The
+    models see templates (values masked, labels dropped): the same clause with other values is one
+    text to them, and the replicas' result caches serve it across jobs."""
 
     def __init__(self, models: ModelBackend, embedding_model: str | None, timer: _Timer):
         self.models, self.embedding_model, self.timer = models, embedding_model, timer
         self.lemmas: dict[str, list[str]] = {}
         self.vectors: dict[str, np.ndarray] = {}
 
-    def fetch(self, texts: Sequence[str]) -> None:
-        texts = _unique(texts)
+    def fetch(self, texts: Sequence[str], lemmas: bool = True, embed: bool = True) -> None:
+        texts = _unique(template_text(t) for t in texts)
         todo = [t for t in texts if t not in self.lemmas]
-        if todo:
+        if lemmas and todo:
             with self.timer.phase("lemmas"):
                 self.lemmas.update(zip(todo, self.models.lemmatize(todo)))
-        if self.embedding_model:
+        if embed and self.embedding_model:
             todo = [t for t in texts if t not in self.vectors]
             if todo:
                 with self.timer.phase("embeddings"):
                     self.vectors.update(zip(todo, self.models.embed(todo, self.embedding_model)))
 
+    def vector(self, text: str) -> np.ndarray:
+        return self.vectors[template_text(text)]
+
+    def tokens(self, key: str) -> list[tuple[str, str]]:
+        """(word, lemma) pairs of a comparison key; the word itself where the pipeline split it
+        differently than the key's spaces."""
+        words, lemmas = key.split(), self.lemmas.get(template_text(key), [])
+        return list(zip(words, lemmas)) if len(lemmas) == len(words) else plain_tokens(key)
+
     def side(self, texts: Sequence[str], synonyms: SynonymMap) -> TextSide:
         """Texts with what was fetched for them (nothing when the job uses no models)."""
-        vectors = (np.stack([self.vectors[t] for t in texts])
-                   if texts and all(t in self.vectors for t in texts) else None)
-        return prepare_side([normalize_text(t) for t in texts], [self.lemmas.get(t, []) for t in texts],
+        templates = [template_text(t) for t in texts]
+        vectors = (np.stack([self.vectors[t] for t in templates])
+                   if templates and all(t in self.vectors for t in templates) else None)
+        return prepare_side([comparison_key(t) for t in templates], [self.lemmas.get(t, []) for t in templates],
                             synonyms, vectors)
+
+    @staticmethod
+    def same_clause(a: str, b: str) -> bool:
+        """Same clause up to values, typos and whole sentences (a leader against a library clause)."""
+        def split(text: str) -> list[list[tuple[str, str]]]:
+            return [plain_tokens(key) for key in sentences(template_text(text))]
+        return same_clause_by_sentences(split(a), split(b))
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
+        a, b = template_text(a), template_text(b)
         return float(self.vectors[a] @ self.vectors[b]) if a in self.vectors and b in self.vectors else 0.0
 
 
-def _evidence(m: Matches, i: int) -> MatchEvidence:
-    return MatchEvidence(float(m.hybrid[i]), float(m.fuzzy[i]), float(m.synonyms[i]),
-                         float(m.embedding[i]), bool(m.contained[i]))
+def _evidence(m: Matches, i: int, j: int = 0, same_template: bool = False,
+              near_miss: str | None = None) -> MatchEvidence:
+    """Evidence for the j-th best target of query i."""
+    return MatchEvidence(float(m.hybrid[i, j]), float(m.fuzzy[i, j]), float(m.synonyms[i, j]),
+                         float(m.embedding[i, j]), bool(m.contained[i, j]), float(m.lemma[i, j]),
+                         same_template, near_miss)
+
+
+def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk],
+                         near_miss_ratio: float) -> tuple[Chunk, MatchEvidence]:
+    """The best chunk that does not state a neighbouring case: the conditions often hold the same
+    sentence for storm, hail and water; the one for this clause's own case may rank second."""
+    first = None
+    for j in range(m.target.shape[1]):
+        chunk = chunks[m.target[i, j]]
+        differs = None if m.contained[i, j] else differing_sentence(leader, chunk.text, near_miss_ratio)
+        found = (chunk, _evidence(m, i, j, near_miss=differs))
+        if differs is None:
+            return found
+        first = first or found
+    return first
+
+
+def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
+    """The words by which a clause says it deviates from the conditions ("in afwijking van")."""
+    patterns = [(m, re.compile(rf"\b{re.escape(normalize_text(m))}\b")) for m in markers]
+    return lambda norm: next((m for m, p in patterns if p.search(norm)), None)
+
+
+def _lapsed_rows(texts: Sequence[str], row_cluster: Sequence[int], clusters: Sequence[Cluster],
+                 today: dt.date) -> dict[int, Advice]:
+    """Rows whose own validity date has passed, in a cluster whose leader has not: the dates are
+    values, so lapsed and running variants of one clause share a cluster; the row says which."""
+    lapsed = functools.lru_cache(maxsize=None)(lambda text: lapsed_advice(text, today))
+    return {row: advice for row, text in enumerate(texts)
+            if clusters[row_cluster[row]].advice.code != LAPSED and (advice := lapsed(text))}
 
 
 def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | None]:
@@ -231,12 +333,18 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
     with timer.phase("clustering"):
         clusters, row_cluster = _build_clusters(table, options.cluster_accuracy / 100, settings)
 
+    semantics = _Semantics(models, embedding_model, timer)
+    if embedding_model:  # balanced and accurate: the models merge what the characters split
+        progress(35, "Varianten samenvoegen...")
+        with timer.phase("merging"):
+            clusters, row_cluster = _merge_variants(clusters, table, semantics, thresholds["merge_embedding"],
+                                                    settings.clustering["candidates"])
+
     progress(45, "Analyseren...")
     synonyms = SynonymMap.from_yaml(settings.synonyms_path)
-    semantics = _Semantics(models, embedding_model, timer)
     leaders = [c.leader_text for c in clusters]
-    need_models = bool(options.use_semantic and (chunks or library or instructions))
-    if need_models:
+    need_models = bool(options.use_semantic and (chunks or library or instructions or embedding_model))
+    if need_models and (chunks or library or instructions):
         semantics.fetch(leaders + [c.text for c in chunks] + [c.text for c in library]
                         + [i.search for i in instructions])  # all in one go: no per-cluster model calls
     progress(65, "Analyseren...")
@@ -258,34 +366,42 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
             thresholds=thresholds, min_frequency=options.min_frequency,
             consistency_max=settings.consistency_max, with_conditions=bool(chunks),
             instructions=instructions,
-            keyword_rules=[KeywordRule(r["topic"], tuple(r["patterns"])) for r in settings.keyword_rules],
+            keyword_rules=[KeywordRule(r["topic"], tuple(p.lower() for p in r["patterns"]))
+                           for r in settings.keyword_rules],
         )
         find_article = _article_finder(chunks) if chunks else None
         semantic = semantics.similarity if embedding_model and instructions else None
+        deviation = _deviation_finder(settings.deviation_markers)
         for i, cluster in enumerate(clusters):
-            facts = ClusterFacts(
-                text=cluster.leader_text, norm=normalize_text(cluster.leader_text), frequency=cluster.frequency,
-                library=(library[lib_matches.target[i]], _evidence(lib_matches, i)) if lib_matches else None,
-                conditions=(chunks[cond_matches.target[i]], _evidence(cond_matches, i)) if cond_matches else None,
-            )
+            norm = normalize_text(cluster.leader_text)
+            lib = None
+            if lib_matches:
+                clause = library[lib_matches.target[i, 0]]
+                lib = (clause, _evidence(lib_matches, i, 0, semantics.same_clause(cluster.leader_text, clause.text)))
+            cond = (_conditions_evidence(cond_matches, i, cluster.leader_text, chunks, thresholds["near_miss_ratio"])
+                    if cond_matches else None)
+            facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
+                                 conditions=cond, deviation=deviation(norm))
             cluster.advice = advise(facts, cfg, today, semantic, find_article)
+        row_advice = _lapsed_rows(table.texts, row_cluster, clusters, today)
 
     comparison = None
     if reference is not None:
         with timer.phase("reference"):
             comparison = compare_with_reference(reference, table.texts, table.policy_numbers,
-                                                [clusters[c].advice.code for c in row_cluster])
+                                                [(row_advice.get(r) or clusters[c].advice).code
+                                                 for r, c in enumerate(row_cluster)])
 
     stats = _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,
                    need_models)
     stats["warnings"] = warnings
-    result = AnalysisResult(table, clusters, row_cluster, comparison, stats)
+    result = AnalysisResult(table, clusters, row_cluster, comparison, stats, row_advice)
     if report_out is not None:
         progress(90, "Rapport maken...")
         with timer.phase("report"):
             def write(out: BinaryIO) -> None:
                 write_report(out, table, clusters, row_cluster, comparison,
-                             long_text_chars=int(thresholds["too_long_chars"]))
+                             long_text_chars=int(thresholds["too_long_chars"]), row_advice=row_advice)
             if report_cache is None:
                 write(report_out)
             else:
@@ -302,6 +418,7 @@ def _fingerprint(inp: AnalysisInput, result: AnalysisResult) -> str:
     digest = hashlib.sha256(hienfeld_version.encode())
     for part in (inp.policy[1], inp.reference[1] if inp.reference else b"",
                  json.dumps(result.result_rows(), sort_keys=True).encode(),
+                 json.dumps(sorted((r, a.code, a.reason) for r, a in result.row_advice.items())).encode(),
                  np.asarray(result.row_cluster, dtype=np.int64).tobytes()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()

@@ -8,7 +8,7 @@ never become a formula in the analyst's Excel.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, BinaryIO, Callable
@@ -59,6 +59,7 @@ _COMPARISON_COLUMNS = (
 _LONG_TEXT_COLUMNS = (_CLUSTER_ID, _POLICY, _Column("Lengte", 10), _TEXT)
 _SUMMARY_COLUMNS = (
     _CLUSTER_ID, _CLUSTER_NAME, _FREQUENCY, _ADVICE, _CONFIDENCE, _REASON, _ARTICLE, _TEXT,
+    _Column("Samengevoegd via", 40, wrap=True),
 )
 _GONE_COLUMNS = (_TEXT, _POLICY, _ADVICE, _STATUS)
 
@@ -73,8 +74,10 @@ def write_report(
     row_cluster: Sequence[int],
     comparison: ReferenceComparison | None = None,
     long_text_chars: int = 800,
+    row_advice: Mapping[int, Advice] | None = None,
 ) -> None:
-    """Write the xlsx report to `out`; row_cluster[i] indexes `clusters` for input row i."""
+    """Write the xlsx report to `out`; row_cluster[i] indexes `clusters` for input row i.
+    `row_advice` overrides the cluster's advice for single rows (a row whose own date lapsed)."""
     if len(row_cluster) != len(table.rows):
         raise ValueError("row_cluster must have one entry per table row")
     if comparison is not None and len(comparison.action_status) != len(table.rows):
@@ -82,7 +85,7 @@ def write_report(
     # in_memory=False: xlsxwriter assembles the zip from temp files instead of RAM.
     with xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False}) as workbook:
         new_sheet = partial(_Sheet, workbook, _Styles.create(workbook))
-        _write_results(new_sheet, table, clusters, row_cluster, comparison)
+        _write_results(new_sheet, table, clusters, row_cluster, comparison, row_advice or {})
         _write_long_texts(new_sheet, table, clusters, row_cluster, long_text_chars)
         _write_summary(new_sheet, clusters)
         if comparison is not None:
@@ -95,6 +98,7 @@ def _write_results(
     clusters: Sequence[Cluster],
     row_cluster: Sequence[int],
     comparison: ReferenceComparison | None,
+    row_advice: Mapping[int, Advice],
 ) -> None:
     text_i = table.columns.index(table.text_column)
     policy_i = table.columns.index(table.policy_column) if table.policy_column else None
@@ -112,7 +116,7 @@ def _write_results(
     sheet = new_sheet(RESULTS_SHEET, columns)
     for i, row in enumerate(table.rows):
         cluster = clusters[row_cluster[i]]
-        advice = cluster.advice or _NO_ADVICE
+        advice = row_advice.get(i) or cluster.advice or _NO_ADVICE
         cells: list[_Cell] = [
             None,  # Status: for the analyst to fill in
             cluster.cluster_id, cluster.name, advice.confidence, advice.code, advice.reason,
@@ -151,7 +155,7 @@ def _write_summary(new_sheet: _NewSheet, clusters: Sequence[Cluster]) -> None:
         advice = cluster.advice or _NO_ADVICE
         sheet.append([
             cluster.cluster_id, cluster.name, cluster.frequency, advice.code, advice.confidence,
-            advice.reason, advice.article, cluster.leader_text,
+            advice.reason, advice.article, cluster.leader_text, cluster.merged_by,
         ])
     sheet.finish()
 

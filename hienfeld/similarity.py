@@ -47,9 +47,10 @@ def prepare_side(norm: Sequence[str], lemmas: Sequence[Sequence[str]], synonyms:
 
 @dataclass(frozen=True)
 class Matches:
-    """Best target per query and the per-method scores of that pair (all in 0..1)."""
+    """The top-k targets per query, best hybrid score first, and the per-method scores of each
+    pair (all in 0..1). Arrays are (queries, k); column 0 is the best target."""
 
-    target: np.ndarray  # int index of the best target, -1 where there are no targets
+    target: np.ndarray  # int index of the target, -1 where there are no targets
     hybrid: np.ndarray
     fuzzy: np.ndarray
     lemma: np.ndarray
@@ -96,8 +97,8 @@ def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k
     (fuzzy partial ratio: the clause inside the chunk); otherwise full ratio (clause vs clause)."""
     n = len(queries)
     if n == 0 or len(targets) == 0:
-        zeros = np.zeros(n, dtype=np.float32)
-        return Matches(np.full(n, -1), zeros, zeros, zeros, zeros, zeros, zeros, np.zeros(n, bool))
+        zeros = np.zeros((n, 1), dtype=np.float32)
+        return Matches(np.full((n, 1), -1), zeros, zeros, zeros, zeros, zeros, zeros, np.zeros((n, 1), bool))
     # Only the methods this mode weighs are computed (fuzzy-only jobs have no lemmas at all).
     matrices = {
         "lemma": _containment(queries.lemmas, targets.lemmas) if weights.get("lemma") else None,
@@ -124,15 +125,18 @@ def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k
     per_method["fuzzy"] = fuzzy
     hybrid = sum(weights.get(m, 0.0) * s for m, s in per_method.items())
 
-    best = hybrid.reshape(n, k).argmax(axis=1)
-    pick = np.arange(n) * k + best
+    order = np.argsort(-hybrid.reshape(n, k), axis=1, kind="stable")
+    pick = (np.arange(n)[:, None] * k + order)
+
+    def ranked(values: np.ndarray) -> np.ndarray:
+        return values[pick]
     return Matches(
-        target=cols[pick],
-        hybrid=hybrid[pick].astype(np.float32),
-        fuzzy=fuzzy[pick],
-        lemma=per_method["lemma"][pick],
-        synonyms=per_method["synonyms"][pick],
-        tfidf=per_method["tfidf"][pick],
-        embedding=per_method["embedding"][pick],
-        contained=contained[pick],
+        target=ranked(cols),
+        hybrid=ranked(hybrid).astype(np.float32),
+        fuzzy=ranked(fuzzy),
+        lemma=ranked(per_method["lemma"]),
+        synonyms=ranked(per_method["synonyms"]),
+        tfidf=ranked(per_method["tfidf"]),
+        embedding=ranked(per_method["embedding"]),
+        contained=ranked(contained),
     )

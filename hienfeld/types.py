@@ -56,6 +56,7 @@ class Cluster:
     leader_text: str
     rows: list[int] = field(default_factory=list)  # indices into the policy table's rows
     advice: Advice | None = None
+    merged_by: str = ""  # how its texts were put together (report's cluster summary)
 
     @property
     def frequency(self) -> int:

@@ -59,3 +59,39 @@ def test_internal_mode_frequency_labels():
     labels = [advise(_facts("Een geheel eigen afspraak over de kas", frequency=n), cfg, TODAY).code
               for n in (1, 3, 8, 25)]
     assert labels == ["✨ UNIEK", "🔄 CONSISTENTIE CHECK", "📊 FREQUENTIE INFO", "🛠️ STANDAARDISEREN"]
+
+
+def test_keyword_rules_match_whole_words_not_prefixes():
+    alarm = KeywordRule("alarm", ("alarm",))
+    assert alarm.found_in("een alarm is verplicht") == "alarm"
+    assert alarm.found_in("de alarmeringsdienst wordt ingeschakeld") is None
+    assert KeywordRule("premie", ("premiebetaling",)).found_in("de premiebetalingstermijn is een maand") is None
+
+
+def test_every_configured_keyword_pattern_and_deviation_marker_can_match_normalised_text():
+    """A pattern with punctuation, capitals or digits can never be found in normalised text."""
+    from hienfeld.normalize import normalize_text
+    settings = load_settings()
+    patterns = [p for r in settings.keyword_rules for p in r["patterns"]] + settings.deviation_markers
+    unmatchable = [p for p in patterns if normalize_text(p) != p]
+    assert not unmatchable, f"never matches normalised text: {unmatchable}"
+
+
+def test_a_clause_that_deviates_from_an_article_is_kept_not_removed():
+    chunk = CHUNKS[0]
+    evidence = MatchEvidence(hybrid=0.9, fuzzy=0.97, synonyms=1.0, embedding=0.9, contained=True, lemma=1.0)
+    text = "In afwijking van de voorwaarden is diefstal na braak gedekt."
+    facts = ClusterFacts(text, text.lower(), 3, None, (chunk, evidence), deviation="in afwijking van")
+    advice = advise(facts, _cfg(), TODAY)
+    assert advice.code == "✅ BEHOUDEN" and advice.article == "Art 2.3 – Diefstal"
+    plain = advise(_facts("Diefstal na braak is gedekt.", conditions=(chunk, evidence)), _cfg(), TODAY)
+    assert plain.code == "VERWIJDEREN"
+
+
+def test_a_library_clause_with_other_values_is_replaced_with_its_code():
+    clause = LibraryClause("BR-104", "Het eigen risico bij storm bedraagt € 500 per gebeurtenis.")
+    evidence = MatchEvidence(hybrid=0.7, fuzzy=0.8, synonyms=0.9, embedding=0.8, contained=False,
+                             lemma=0.9, same_template=True)
+    advice = advise(_facts("Het eigen risico bij storm bedraagt € 2.500 per gebeurtenis.", library=(clause, evidence)),
+                    _cfg(), TODAY)
+    assert advice.code == "🔄 VERVANGEN" and advice.article == "BR-104"

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+from hienfeld.config import load_settings
 from service_helpers import deploy_config, distinct_clauses, ray_auth_headers, wait_until
 
 DEPLOYMENTS = {"Ingress", "Analyzer", "DutchParser", "Embedder"}
@@ -57,7 +58,7 @@ def test_user_config_changes_live_without_restart(client, serve_app):
             assert replica["replica_id"] in before  # the same replica, reconfigured in place
             assert replica["pid"] == before[replica["replica_id"]]["pid"]
             assert replica["config"]["max_batch_size"] == 8
-            key = "embeddings_all-MiniLM-L6-v2"
+            key = f"embeddings_{load_settings().default_embedding_model}"
             assert replica["entries"][key]["created_at"] == before[replica["replica_id"]]["entries"][key]["created_at"]
     finally:
         deploy_config(serve_app["dashboard"])

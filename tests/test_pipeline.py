@@ -1,4 +1,4 @@
-"""The pipeline's own mechanics (no models needed: no conditions, library or instructions)."""
+"""The pipeline's own mechanics in fast mode with no conditions, library or instructions: no model is needed."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _csv(extra: str = "") -> AnalysisInput:
 
 def _run(inp: AnalysisInput, cache) -> tuple[dict, bytes]:
     out = io.BytesIO()
-    result = run_analysis(inp, AnalysisOptions(min_frequency=20), _NoModels(), load_settings(),
+    result = run_analysis(inp, AnalysisOptions(min_frequency=20, analysis_mode="fast"), _NoModels(), load_settings(),
                           report_out=out, report_cache=cache)
     return result.stats, out.getvalue()
 
@@ -43,7 +43,7 @@ def test_a_repeat_reuses_the_report_and_a_change_does_not(tmp_path):
 
 def test_internal_mode_frequency_advice_and_progress(tmp_path):
     seen: list[int] = []
-    result = run_analysis(_csv(), AnalysisOptions(min_frequency=20), _NoModels(), load_settings(),
+    result = run_analysis(_csv(), AnalysisOptions(min_frequency=20, analysis_mode="fast"), _NoModels(), load_settings(),
                           progress=lambda pct, msg: seen.append(pct))
     assert seen == sorted(seen) and seen[-1] == 100
     by_text = {c.leader_text: c for c in result.clusters}

@@ -142,7 +142,7 @@ def test_summary_ordered_by_frequency_then_id():
     assert [(r["Cluster_ID"], r["Frequentie"]) for r in records] == [
         ("CL-0003", 3), ("CL-0004", 3), ("CL-0002", 2), ("CL-0001", 1)]
     assert list(records[0]) == ["Cluster_ID", "Cluster_Naam", "Frequentie", "Advies",
-                                "Vertrouwen", "Reden", "Artikel", "Tekst"]
+                                "Vertrouwen", "Reden", "Artikel", "Tekst", "Samengevoegd via"]
     assert records[0]["Tekst"] == "c1"
 
 

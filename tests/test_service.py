@@ -15,6 +15,8 @@ from hienfeld.options import AnalysisOptions
 from hienfeld.pipeline import AnalysisInput, run_analysis
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
+BALANCED_MODEL = load_settings().mode("balanced").embedding_model
+DEFAULT_KEY = f"embeddings_{load_settings().default_embedding_model}"
 
 
 def _files(synth_dir, conditions: bool = True, library: bool = True) -> list:
@@ -41,7 +43,7 @@ def test_health_endpoints(client):
     assert ready.status_code == 200, ready.text
     checks = ready.json()["checks"]
     assert checks["spacy"]["ok"] and checks["spacy"]["pipeline"] == LocalModels("nl_core_news_md").pipeline_name()
-    assert "embeddings_all-MiniLM-L6-v2" in checks["embeddings"]["models"]
+    assert DEFAULT_KEY in checks["embeddings"]["models"]
 
 
 def test_security_headers_and_request_id(client):
@@ -52,26 +54,33 @@ def test_security_headers_and_request_id(client):
     assert client.get("/docs").status_code == 404  # docs are off unless enabled
 
 
-def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_dir):
+@pytest.mark.parametrize("with_documents", [False, True], ids=["policy-only", "with-conditions-and-library"])
+def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_dir, with_documents):
+    """The deployment checklist's Test 1: a balanced analysis, also of a policy file alone, uses
+    both resident models (access_count 1, then 2) without reloading them."""
     assert client.post("/api/cache/clear").status_code == 200
     before = client.get("/api/cache/stats").json()
     created = {k: e["created_at"] for k, e in before["entries"].items()}
-    assert "embeddings_all-MiniLM-L6-v2" in created and any(k.startswith("nlp_service_") for k in created)
+    used = [f"embeddings_{BALANCED_MODEL}", next(k for k in created if k.startswith("nlp_service_"))]
+    assert set(used) <= set(created)
 
-    first = analyse(client, _files(synth_dir))
+    files = _files(synth_dir, conditions=with_documents, library=with_documents)
+    first = analyse(client, files)
     assert first["status"] == "completed", first
     after_one = client.get("/api/cache/stats").json()
-    for key, entry in after_one["entries"].items():
+    for key in used:
+        entry = after_one["entries"][key]
         assert entry["access_count"] == 1, (key, entry)
         assert entry["created_at"] == created[key]
     misses_one = _per_deployment(after_one, "misses")
     last_one = {k: e["last_accessed"] for k, e in after_one["entries"].items()}
 
     time.sleep(0.05)
-    second = analyse(client, _files(synth_dir))
+    second = analyse(client, files)
     assert second["status"] == "completed", second
     after_two = client.get("/api/cache/stats").json()
-    for key, entry in after_two["entries"].items():
+    for key in used:
+        entry = after_two["entries"][key]
         assert entry["access_count"] == 2, (key, entry)
         assert entry["created_at"] == created[key]  # resident: not reloaded for the second job
         assert entry["last_accessed"] > last_one[key]
@@ -126,7 +135,7 @@ def test_results_rows_stats_and_report(client, synth_dir):
     assert stats["total_rows"] == 600 and stats["analysis_mode"] == "with_conditions"
     assert stats["unique_clusters"] == len(rows) and sum(r["frequency"] for r in rows) == 600
     assert sum(stats["advice_distribution"].values()) == len(rows)
-    assert stats["models"]["embedding_model"] == "all-MiniLM-L6-v2" and stats["models"]["spacy_pipeline"]
+    assert stats["models"]["embedding_model"] == BALANCED_MODEL and stats["models"]["spacy_pipeline"]
     assert {"read", "clustering", "matching", "report", "total"} <= set(stats["timings"])
     assert rows[0]["cluster_id"] == "CL-0001"
     assert set(rows[0]) >= {"cluster_id", "cluster_name", "frequency", "advice_code", "confidence", "reason",
@@ -202,10 +211,22 @@ def test_every_mode_runs_through_the_service(client, synth_dir, mode, model):
     assert status["status"] == "completed", status
     assert status["stats"]["mode"] == mode
     assert status["stats"]["models"]["embedding_model"] == model
-    if model:  # the Embedder holds it next to the default model, with its own stats entry
+    if model:  # the Embedder holds it with its own stats entry
         entries = client.get("/api/cache/stats").json()["entries"]
         assert entries[f"embeddings_{model}"]["access_count"] >= 1
-        assert "embeddings_all-MiniLM-L6-v2" in entries
+        assert DEFAULT_KEY in entries
+
+
+def test_all_minilm_stays_loadable_next_to_the_default_model(client):
+    """all-MiniLM-L6-v2 is no mode's model any more (docs/quality.md), but a deployment checklist
+    names it: the Embedder loads it on request, with its own entry."""
+    from ray import serve
+    embedder = serve.get_deployment_handle("Embedder", app_name="hienfeld")
+    vectors = embedder.embed.remote(["De woning is verzekerd tegen brand."], model="all-MiniLM-L6-v2",
+                                    job_id="minilm-check").result(timeout_s=120)
+    assert vectors.shape == (1, 384)
+    entries = client.get("/api/cache/stats").json()["entries"]
+    assert entries["embeddings_all-MiniLM-L6-v2"]["access_count"] >= 1 and DEFAULT_KEY in entries
 
 
 def test_reference_report_is_compared(client, synth_dir, tmp_path):

@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from hienfeld.config import load_settings
+
 CHROMIUM = os.environ.get("HIENFELD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -164,7 +166,7 @@ def test_page_runs_an_analysis_end_to_end(page, client, synth_dir, tmp_path):
     expect(page.get_by_test_id("models-summary")).to_contain_text("Bijgewerkt")
     replicas = client.get("/api/cache/stats").json()["replicas"]
     expect(page.get_by_test_id("model-row")).to_have_count(len(replicas))
-    expect(page.get_by_test_id("models-table")).to_contain_text("embeddings_all-MiniLM-L6-v2")
+    expect(page.get_by_test_id("models-table")).to_contain_text(f"embeddings_{load_settings().default_embedding_model}")
 
     assert not page.page_errors, page.page_errors
     assert not page.console_errors, page.console_errors  # includes any Content-Security-Policy violation

@@ -1,0 +1,196 @@
+"""Do two clause templates state the same clause?
+
+A precision guard for clustering: characters or embeddings say that two texts are close, this says
+whether what differs is noise or meaning. The token sequences are aligned (difflib); then
+- a stretch that one side fills with a placeholder and the other with words is a filled-in value
+  the masking did not catch (a name in lower case, a bank in capitals): same template;
+- a word against a word that is its lemma or a typo of it (one edit, two from eight letters on,
+  a swap of neighbours counting as one) is the same word;
+- a meaningful word against another meaningful word ("storm" / "waterschade") is a conflict;
+- a meaningful word on one side only ("niet gedekt" / "gedekt") is an extra.
+Function words do not count, except the few that change what a clause agrees (configs/masking.yaml
+`meaning_words`: niet, geen, binnen, buiten, ...).
+
+Texts of one clause may also differ by whole sentences (an optional last sentence dropped, a
+neutral sentence appended); `allow_extra_sentences` accepts extras that make up whole sentences of
+the longer text, as long as most of it is shared.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import simplemma
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from .normalize import masking_rules, sentences, template_text
+from .stopwords import STOP_LEMMAS
+
+Token = tuple[str, str]  # (surface word in lower case, lemma)
+Sentence = Sequence[Token]
+
+_MATCH, _EXTRA, _IGNORE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Alignment:
+    conflict: bool
+    status_a: list[int]
+    status_b: list[int]
+    significant_a: list[bool]
+    significant_b: list[bool]
+
+
+def _significant(token: Token) -> bool:
+    rules = masking_rules()
+    surface, lemma = token
+    if surface in rules.placeholders:
+        return False
+    if lemma in rules.meaning_words or surface in rules.meaning_words:
+        return True
+    if surface.isdigit():
+        return True  # "60 dagen" and "365 dagen" are two agreements; values are masked before
+    return len(surface) >= 3 and lemma not in STOP_LEMMAS and surface not in STOP_LEMMAS
+
+
+@functools.lru_cache(maxsize=200_000)
+def _known(word: str) -> bool:
+    """A word of the Dutch lexicon (simplemma's): a typo rarely is one, a name often is not."""
+    return simplemma.is_known(word, lang="nl")
+
+
+def same_word(a: Token, b: Token) -> bool:
+    """Same lemma, or a typo: one edit apart (two from seven letters on; a swap of neighbours is
+    one), where not both are words of their own ("bewaring" / "bewerking" are two words)."""
+    if a[1] == b[1] or a[0] == b[0]:
+        return True
+    shortest = min(len(a[0]), len(b[0]))
+    allowed = 2 if shortest >= 7 else 1 if shortest >= 4 else 0
+    if allowed == 0 or a[0].isdigit() or b[0].isdigit():
+        return False
+    return OSA.distance(a[0], b[0], score_cutoff=allowed) <= allowed and not (_known(a[0]) and _known(b[0]))
+
+
+_MAX_VALUE_WORDS = 5  # a value the masking missed: "koningin emmaplein te den helder" in lower case
+_MAX_REMNANT_WORDS = 2  # the rest of a value next to its placeholder: "ING" in "ING naam"
+
+
+def _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning) -> bool:
+    """Is this differing stretch a value: words on one side where the other has a placeholder, or a
+    few words next to a placeholder of their own side? Never when a meaning word is in it."""
+    if any(a[i][1] in meaning for i in left) or any(b[j][1] in meaning for j in right):
+        return False
+    if i2 > i1 and j2 > j1:  # replace: one side only a value, the other a few words
+        return (_only_value(a[i1:i2], left, b, right, placeholders)
+                or _only_value(b[j1:j2], right, a, left, placeholders))
+    side, lo, hi, words = (a, i1, i2, left) if i2 > i1 else (b, j1, j2, right)
+    beside = [k for k in (lo - 1, hi) if 0 <= k < len(side)]
+    return len(words) <= _MAX_REMNANT_WORDS and any(side[k][0] in placeholders for k in beside)
+
+
+def _only_value(block, block_words, other, other_words, placeholders) -> bool:
+    kinds = {t[0] for t in block if t[0] in placeholders}
+    if not kinds or block_words or len(other_words) > _MAX_VALUE_WORDS:
+        return False
+    # a name in lower case or capitals is not a word of the lexicon: "buitenland" is no name
+    return kinds != {"naam"} or not any(_known(other[k][0]) for k in other_words)
+
+
+def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
+    placeholders, meaning = masking_rules().placeholders, masking_rules().meaning_words
+    sig_a, sig_b = [_significant(t) for t in a], [_significant(t) for t in b]
+    status_a = [_MATCH if s else _IGNORE for s in sig_a]
+    status_b = [_MATCH if s else _IGNORE for s in sig_b]
+    conflict = False
+    matcher = SequenceMatcher(None, [t[1] for t in a], [t[1] for t in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        left = [i for i in range(i1, i2) if sig_a[i]]
+        right = [j for j in range(j1, j2) if sig_b[j]]
+        if _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning):
+            continue
+        # pair typos and inflections; a meaningful word may also be a typo of a function word
+        # ("woren" for "worden"); what is left over is meaning
+        free_b = list(range(j1, j2))
+        unpaired_left = []
+        for i in left:
+            hit = next((j for j in free_b if same_word(a[i], b[j])), None)
+            if hit is None:
+                unpaired_left.append(i)
+            else:
+                free_b.remove(hit)
+        free_a = [i for i in range(i1, i2) if i not in left]
+        unpaired_right = []
+        for j in (j for j in right if j in free_b):
+            hit = next((i for i in free_a if same_word(a[i], b[j])), None)
+            if hit is None:
+                unpaired_right.append(j)
+            else:
+                free_a.remove(hit)
+        for i in unpaired_left:
+            status_a[i] = _EXTRA
+        for j in unpaired_right:
+            status_b[j] = _EXTRA
+        if unpaired_left and unpaired_right:
+            conflict = True
+    return Alignment(conflict, status_a, status_b, sig_a, sig_b)
+
+
+def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
+    """Same template word for word, up to values, typos, inflection and function words."""
+    result = align(a, b)
+    return not result.conflict and _EXTRA not in result.status_a and _EXTRA not in result.status_b
+
+
+def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_shared: float = 0.5,
+                             min_shared_words: int = 4) -> bool:
+    """Like `same_clause`, but one side may have whole sentences more (a dropped optional tail, an
+    appended neutral sentence), as long as `min_shared` of its meaningful words are shared."""
+    flat_a = [t for s in a for t in s]
+    flat_b = [t for s in b for t in s]
+    result = align(flat_a, flat_b)
+    if result.conflict:
+        return False
+    extra_a, extra_b = _EXTRA in result.status_a, _EXTRA in result.status_b
+    if not (extra_a or extra_b):
+        return True
+    if extra_a and extra_b:
+        return False
+    sentences, status, significant = (a, result.status_a, result.significant_a) if extra_a \
+        else (b, result.status_b, result.significant_b)
+    shared = total = 0
+    pos = 0
+    for sentence in sentences:
+        part = range(pos, pos + len(sentence))
+        pos += len(sentence)
+        matched = sum(1 for k in part if significant[k] and status[k] == _MATCH)
+        extra = sum(1 for k in part if status[k] == _EXTRA)
+        if matched and extra:
+            return False  # words added inside a shared sentence change it
+        shared += matched
+        total += matched + extra
+    return shared >= min_shared_words and shared >= min_shared * total
+
+
+def plain_tokens(key: str) -> list[Token]:
+    """Tokens of a comparison key without a lemmatizer (surface form as its own lemma)."""
+    return [(w, w) for w in key.split()]
+
+
+def differing_sentence(clause: str, target: str, min_ratio: float) -> str | None:
+    """A sentence of `clause` that `target` states almost word for word but with another meaning
+    (another peril, object or "niet"): the target then regulates a neighbouring case, not this one.
+    Returns that sentence's comparison key, else None."""
+    theirs = sentences(template_text(target))
+    if not theirs:
+        return None
+    for mine in sentences(template_text(clause)):
+        best = process.extractOne(mine, theirs, scorer=fuzz.ratio, score_cutoff=min_ratio * 100)
+        if best is not None and not same_clause(plain_tokens(mine), plain_tokens(best[0])):
+            return mine
+    return None
