@@ -5,6 +5,7 @@ heartbeats, cancel, the queue limit, stale and expired jobs, files and the schem
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import threading
 import time
@@ -178,7 +179,7 @@ def test_expired_jobs_and_their_files_are_deleted(make_store):
     assert store.get(active).status == "pending" and store.file_size(active, "uploads/0.csv") == 4
 
 
-def test_purge_removes_leftover_partial_reports(make_store, monkeypatch):
+def test_purge_removes_leftover_partial_reports(make_store):
     store = make_store(ttl_seconds=0)
     job_id = _job(store)
     store.fail(job_id, "x")
@@ -188,7 +189,6 @@ def test_purge_removes_leftover_partial_reports(make_store, monkeypatch):
     old.write_bytes(b"x")
     fresh.write_bytes(b"x")
     past = time.time() - 2 * 3600
-    import os
     os.utime(old, (past, past))
     leftovers = []
     if isinstance(store, SQLiteJobStore):  # a report writer killed mid-write in the job's folder
