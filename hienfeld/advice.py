@@ -149,6 +149,8 @@ class WaterfallConfig:
     with_conditions: bool
     instructions: Sequence[Instruction]
     keyword_rules: Sequence[KeywordRule]
+    # False: validity dates are values of each row (pipeline._lapsed_rows), not of the cluster
+    lapsed_per_cluster: bool = True
 
 
 def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
@@ -156,7 +158,7 @@ def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
            find_article: Callable[[KeywordRule], Chunk | None] | None = None) -> Advice:
     t = cfg.thresholds
     steps = (
-        lambda: check_hygiene(facts.text, today),
+        lambda: check_hygiene(facts.text, today, lapsed=cfg.lapsed_per_cluster),
         lambda: instruction_advice(facts.text, cfg.instructions, t["instruction_fuzzy"], semantic,
                                    t["instruction_semantic"]) if cfg.instructions else None,
         lambda: _length_advice(facts.text, t),

@@ -71,8 +71,9 @@ _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])|[;\n]")
 _LOOKBACK = 60  # characters before an expiry phrase searched for a birth-date marker
 
 
-def check_hygiene(text: str, today: datetime.date) -> Advice | None:
-    """First waterfall step: empty, unfinished, garbled or expired text, else None."""
+def check_hygiene(text: str, today: datetime.date, lapsed: bool = True) -> Advice | None:
+    """First waterfall step: empty, unfinished, garbled or expired text, else None. With
+    `lapsed=False` the expiry is left to the caller (a cluster's rows may lapse one by one)."""
     if not text or not text.strip():
         return Advice("⚪ LEEG", "Hoog", "De clausule is leeg: er is geen tekst om te beoordelen.")
     # NFKC turns "……" into "......", which is then caught like typed dots
@@ -83,7 +84,7 @@ def check_hygiene(text: str, today: datetime.date) -> Advice | None:
     damage = _damage_reason(text)
     if damage:
         return Advice("🧹 OPSCHONEN", "Hoog", damage)
-    return lapsed_advice(text, today)
+    return lapsed_advice(text, today) if lapsed else None
 
 
 def lapsed_advice(text: str, today: datetime.date) -> Advice | None:

@@ -29,7 +29,7 @@ MASKING_FILE = Path(__file__).resolve().parent.parent / "configs" / "masking.yam
 VALUE = "waarde"  # one placeholder for a run of values
 _OPEN, _CLOSE = "\x01", "\x02"  # brackets a placeholder while the text is still being rewritten
 _NAME = re.compile(  # a sentence starts after its end mark, and after a leading article number
-    r"(?P<start>(?:^|[.!?:;]\s+|\n)(?:\s*\x01nummer\x02\s*|\d+[.)]?\s+)?)?"
+    r"(?P<start>(?:^|(?<!\b[A-Z])[.!?:;]\s+|\n)(?:\s*\x01nummer\x02\s*|\d+[.)]?\s+)?)?"
     r"(?P<name>\b[A-Z][a-zà-ÿ](?:[\w'’&-]|\.(?=\w))*"  # a dot inside ("St.Jans"), not the sentence's end
     r"(?:\s+(?:(?:van|der|de|den|het|ter|te|en|&)\s+)*[A-Z][a-zà-ÿ](?:[\w'’&-]|\.(?=\w))*)*)"
 )
@@ -37,6 +37,8 @@ _HOUSE_NUMBER = re.compile(rf"({_OPEN}naam{_CLOSE})\s+\d{{1,4}}[a-z]?\b")  # "Ke
 _RUN = re.compile(rf"{_OPEN}\w+{_CLOSE}(?:(?:[\s,.;:/()-]|\bte\b)*{_OPEN}\w+{_CLOSE})+")
 _MARKED = re.compile(rf"{_OPEN}(\w+){_CLOSE}")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+_BULLET = re.compile(r"^[-*•–·>#]+\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!\b[A-Z]\.)\s+")  # "J. de Vries" is no sentence end
 _SPACES = re.compile(r"\s+")
 
 
@@ -45,6 +47,7 @@ class MaskingRules:
     values: re.Pattern  # one alternation, a named group per value kind, in the file's order
     leading_label: re.Pattern
     meaning_words: frozenset[str]
+    validity: re.Pattern  # a validity word shortly before a date placeholder
 
     @property
     def placeholders(self) -> frozenset[str]:
@@ -57,8 +60,11 @@ def masking_rules(path: Path = MASKING_FILE) -> MaskingRules:
         raw = yaml.safe_load(fh)
     try:
         values = "|".join(f"(?P<{v['kind']}>{v['pattern']})" for v in raw["values"])
+        words = "|".join(re.escape(w) for w in raw["validity_words"])
+        # a validity word at most three words before a date: "geldig tot en met 1-2-2024"
+        validity = rf"(?<!\w)(?:{words})(?!\w)[\W_]*(?:\w+[\W_]+){{0,3}}?{_OPEN}datum{_CLOSE}"
         return MaskingRules(re.compile(values, re.IGNORECASE), re.compile(raw["leading_label"], re.IGNORECASE),
-                            frozenset(raw["meaning_words"]))
+                            frozenset(raw["meaning_words"]), re.compile(validity, re.IGNORECASE))
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"{path}: invalid masking rules ({exc})") from exc
 
@@ -91,15 +97,35 @@ def _mask_name(match: re.Match) -> str:
 def template_text(text: str) -> str:
     """The clause as a template: label dropped, values as placeholder words; case and punctuation kept."""
     rules = masking_rules()
-    text = clean_text(text)
+    text = _BULLET.sub("", clean_text(text), count=1)
     text = rules.leading_label.sub("", text, count=1) or text
     text = rules.values.sub(_mask_value, text)
     if _shouting(text):
         text = text.lower()  # capitals say nothing here; the models read it like any other text
     else:
         text = _NAME.sub(_mask_name, text)
-    text = _RUN.sub(f"{_OPEN}{VALUE}{_CLOSE}", _HOUSE_NUMBER.sub(r"\1", text))
+    text = _RUN.sub(_run_value, _HOUSE_NUMBER.sub(r"\1", text))
+    text = _without_validity(text, rules.validity)
     return _SPACES.sub(" ", _MARKED.sub(r"\1", text)).strip()
+
+
+_LEAD_IN = re.compile(r"^([^:]{1,80}):\s*(?=\S)")
+
+
+def _run_value(run: re.Match) -> str:
+    """One placeholder for a run of values; a date stays a date ("op 1-2-2024 te Zwolle")."""
+    return f"{_OPEN}{'datum' if f'{_OPEN}datum{_CLOSE}' in run.group(0) else VALUE}{_CLOSE}"
+
+
+def _without_validity(text: str, validity: re.Pattern) -> str:
+    """Drop the sentences and the lead-in that say until when the clause is valid."""
+    def about_validity(part: str) -> bool:
+        return bool(validity.search(part))
+    lead = _LEAD_IN.match(text)
+    if lead and about_validity(lead.group(1)):
+        text = text[lead.end():]
+    kept = [part for part in _SENTENCE_END.split(text) if not about_validity(part)]
+    return " ".join(kept) if kept else text
 
 
 def comparison_key(text: str) -> str:
@@ -112,9 +138,11 @@ def normalize_text(text: str) -> str:
     return comparison_key(template_text(text))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+def sentence_templates(template: str) -> list[str]:
+    """The sentences of a template, as written (empty ones left out)."""
+    return [part for part in _SENTENCE_END.split(template) if comparison_key(part)]
 
 
 def sentences(template: str) -> list[str]:
-    """Comparison keys of the sentences of a template (empty ones left out)."""
-    return [key for part in _SENTENCE_END.split(template) if (key := comparison_key(part))]
+    """Comparison keys of the sentences of a template."""
+    return [comparison_key(part) for part in sentence_templates(template)]

@@ -33,11 +33,12 @@ from .merge import plan_merges
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
-from .hygiene import LAPSED, lapsed_advice
+from .hygiene import lapsed_advice
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
-from .normalize import clean_text, comparison_key, normalize_text, sentences, template_text
+from .normalize import clean_text, comparison_key, normalize_text, sentence_templates, sentences, template_text
+from .paraphrase import SentenceMatch, nearest_sentences
 from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
 from .report import write_report
@@ -254,19 +255,53 @@ def _evidence(m: Matches, i: int, j: int = 0, same_template: bool = False,
                          same_template, near_miss)
 
 
-def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk],
-                         near_miss_ratio: float) -> tuple[Chunk, MatchEvidence]:
+def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], semantics: "_Semantics",
+                          t: dict[str, float], candidates: int) -> list[tuple[Chunk, SentenceMatch]]:
+    """Per leader, the nearest conditions sentence that is not a near miss, with its chunk."""
+    owner: dict[str, Chunk] = {}
+    for chunk in chunks:
+        for sentence in sentence_templates(template_text(chunk.text)):
+            owner.setdefault(sentence, chunk)
+    texts = list(owner)
+    semantics.fetch(texts, lemmas=False)
+    leader_templates = [template_text(x) for x in leaders]
+    found = nearest_sentences(
+        leader_templates, np.stack([semantics.vector(x) for x in leader_templates]), texts,
+        np.stack([semantics.vector(x) for x in texts]), plain_tokens, t["near_miss_ratio"], candidates)
+    return [(owner[texts[f.sentence]] if f.sentence >= 0 else chunks[0], f) for f in found]
+
+
+def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk], t: dict[str, float],
+                         paraphrase: tuple[Chunk, SentenceMatch] | None) -> tuple[Chunk, MatchEvidence]:
     """The best chunk that does not state a neighbouring case: the conditions often hold the same
-    sentence for storm, hail and water; the one for this clause's own case may rank second."""
+    sentence for storm, hail and water; the one for this clause's own case may rank second. A
+    chunk that only shares words with the clause yields to a sentence that states its rule."""
     first = None
     for j in range(m.target.shape[1]):
         chunk = chunks[m.target[i, j]]
-        differs = None if m.contained[i, j] else differing_sentence(leader, chunk.text, near_miss_ratio)
+        differs = None if m.contained[i, j] else differing_sentence(leader, chunk.text, t["near_miss_ratio"])
         found = (chunk, _evidence(m, i, j, near_miss=differs))
-        if differs is None:
-            return found
+        if differs is None and (first is None or _strong(found[1], t)):
+            first = found
+            break
         first = first or found
+    if not _strong(first[1], t) and paraphrase is not None:
+        chunk, sentence = paraphrase
+        said = MatchEvidence(hybrid=first[1].hybrid if chunk is first[0] else 0.0, fuzzy=0.0, synonyms=0.0,
+                             embedding=sentence.cosine, contained=False, lemma=sentence.words)
+        if _strong(said, t):
+            return chunk, said
     return first
+
+
+def _strong(e: MatchEvidence, t: dict[str, float]) -> bool:
+    """Evidence that may outrank a near miss ranked above it: the text itself, or the same rule in
+    other words by both the sentence encoder and the lemmas."""
+    return (e.contained or e.fuzzy >= t["conditions_contained"]
+            or (e.embedding >= t["paraphrase_embedding"] and e.lemma >= t["paraphrase_lemmas"]))
+
+
+_HYGIENE_FIRST = ("⚪ LEEG", "📝 AANVULLEN", "🧹 OPSCHONEN")
 
 
 def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
@@ -277,11 +312,12 @@ def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
 
 def _lapsed_rows(texts: Sequence[str], row_cluster: Sequence[int], clusters: Sequence[Cluster],
                  today: dt.date) -> dict[int, Advice]:
-    """Rows whose own validity date has passed, in a cluster whose leader has not: the dates are
-    values, so lapsed and running variants of one clause share a cluster; the row says which."""
+    """Rows whose own validity date has passed. Dates are values, so lapsed and running variants of
+    one clause share a cluster; each row says whether it lapsed. Rows whose cluster has a hygiene
+    problem first (empty, placeholder, garbled) keep that advice."""
     lapsed = functools.lru_cache(maxsize=None)(lambda text: lapsed_advice(text, today))
     return {row: advice for row, text in enumerate(texts)
-            if clusters[row_cluster[row]].advice.code != LAPSED and (advice := lapsed(text))}
+            if clusters[row_cluster[row]].advice.code not in _HYGIENE_FIRST and (advice := lapsed(text))}
 
 
 def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | None]:
@@ -359,6 +395,8 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
         if chunks:
             cond_matches = match(leader_side, semantics.side([c.text for c in chunks], synonyms), weights, k,
                                  partial=True)
+        paraphrases = (_sentence_paraphrases(leaders, chunks, semantics, thresholds, settings.clustering["candidates"])
+                       if chunks and embedding_model else None)
 
     progress(80, "Advies bepalen...")
     with timer.phase("advice"):
@@ -368,6 +406,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
             instructions=instructions,
             keyword_rules=[KeywordRule(r["topic"], tuple(p.lower() for p in r["patterns"]))
                            for r in settings.keyword_rules],
+            lapsed_per_cluster=False,
         )
         find_article = _article_finder(chunks) if chunks else None
         semantic = semantics.similarity if embedding_model and instructions else None
@@ -378,12 +417,16 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
             if lib_matches:
                 clause = library[lib_matches.target[i, 0]]
                 lib = (clause, _evidence(lib_matches, i, 0, semantics.same_clause(cluster.leader_text, clause.text)))
-            cond = (_conditions_evidence(cond_matches, i, cluster.leader_text, chunks, thresholds["near_miss_ratio"])
+            cond = (_conditions_evidence(cond_matches, i, cluster.leader_text, chunks, thresholds,
+                                         paraphrases[i] if paraphrases else None)
                     if cond_matches else None)
             facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))
             cluster.advice = advise(facts, cfg, today, semantic, find_article)
         row_advice = _lapsed_rows(table.texts, row_cluster, clusters, today)
+        for cluster in clusters:  # every row lapsed: so has the cluster
+            if cluster.rows and all(r in row_advice for r in cluster.rows):
+                cluster.advice = row_advice[cluster.rows[0]]
 
     comparison = None
     if reference is not None:

@@ -45,6 +45,11 @@ class Alignment:
     significant_b: list[bool]
 
 
+def meaningful(token: Token) -> bool:
+    """A word that carries the clause's meaning (not a function word, not a placeholder)."""
+    return _significant(token)
+
+
 def _significant(token: Token) -> bool:
     rules = masking_rules()
     surface, lemma = token
@@ -64,15 +69,16 @@ def _known(word: str) -> bool:
 
 
 def same_word(a: Token, b: Token) -> bool:
-    """Same lemma, or a typo: one edit apart (two from seven letters on; a swap of neighbours is
-    one), where not both are words of their own ("bewaring" / "bewerking" are two words)."""
+    """Same lemma, or a typo: one edit apart (a swap of neighbours is one), or two from seven
+    letters on where not both are words of their own ("bewaring" / "bewerking" are two words)."""
     if a[1] == b[1] or a[0] == b[0]:
         return True
     shortest = min(len(a[0]), len(b[0]))
     allowed = 2 if shortest >= 7 else 1 if shortest >= 4 else 0
     if allowed == 0 or a[0].isdigit() or b[0].isdigit():
         return False
-    return OSA.distance(a[0], b[0], score_cutoff=allowed) <= allowed and not (_known(a[0]) and _known(b[0]))
+    distance = OSA.distance(a[0], b[0], score_cutoff=allowed)
+    return distance <= 1 or (distance <= allowed and not (_known(a[0]) and _known(b[0])))
 
 
 _MAX_VALUE_WORDS = 5  # a value the masking missed: "koningin emmaplein te den helder" in lower case
@@ -94,8 +100,8 @@ def _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning) -> b
 
 def _only_value(block, block_words, other, other_words, placeholders) -> bool:
     kinds = {t[0] for t in block if t[0] in placeholders}
-    if not kinds or block_words or len(other_words) > _MAX_VALUE_WORDS:
-        return False
+    if not kinds or len(block_words) > _MAX_REMNANT_WORDS or len(other_words) > _MAX_VALUE_WORDS:
+        return False  # a placeholder with at most the rest of its value ("toyota naam")
     # a name in lower case or capitals is not a word of the lexicon: "buitenland" is no name
     return kinds != {"naam"} or not any(_known(other[k][0]) for k in other_words)
 
@@ -147,34 +153,34 @@ def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
     return not result.conflict and _EXTRA not in result.status_a and _EXTRA not in result.status_b
 
 
-def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_shared: float = 0.5,
+def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_shared: float = 0.6,
                              min_shared_words: int = 4) -> bool:
-    """Like `same_clause`, but one side may have whole sentences more (a dropped optional tail, an
-    appended neutral sentence), as long as `min_shared` of its meaningful words are shared."""
+    """Like `same_clause`, but either side may have whole sentences the other lacks (a dropped
+    optional tail, an appended neutral sentence), as long as the sentences they share are the same
+    and hold, on each side, half of its meaningful words (`min_shared` when both sides have extras)
+    and at least `min_shared_words`."""
     flat_a = [t for s in a for t in s]
     flat_b = [t for s in b for t in s]
     result = align(flat_a, flat_b)
     if result.conflict:
         return False
-    extra_a, extra_b = _EXTRA in result.status_a, _EXTRA in result.status_b
-    if not (extra_a or extra_b):
-        return True
-    if extra_a and extra_b:
-        return False
-    sentences, status, significant = (a, result.status_a, result.significant_a) if extra_a \
-        else (b, result.status_b, result.significant_b)
-    shared = total = 0
-    pos = 0
-    for sentence in sentences:
-        part = range(pos, pos + len(sentence))
-        pos += len(sentence)
-        matched = sum(1 for k in part if significant[k] and status[k] == _MATCH)
-        extra = sum(1 for k in part if status[k] == _EXTRA)
-        if matched and extra:
-            return False  # words added inside a shared sentence change it
-        shared += matched
-        total += matched + extra
-    return shared >= min_shared_words and shared >= min_shared * total
+    one_sided = _EXTRA not in result.status_a or _EXTRA not in result.status_b
+    needed = 0.5 if one_sided else min_shared
+    for sentences, status, significant in ((a, result.status_a, result.significant_a),
+                                           (b, result.status_b, result.significant_b)):
+        shared = extra = pos = 0
+        for sentence in sentences:
+            part = range(pos, pos + len(sentence))
+            pos += len(sentence)
+            matched = sum(1 for k in part if significant[k] and status[k] == _MATCH)
+            added = sum(1 for k in part if status[k] == _EXTRA)
+            if matched and added:
+                return False  # words added inside a shared sentence change it
+            shared += matched
+            extra += added
+        if extra and (shared < min_shared_words or shared < needed * (shared + extra)):
+            return False
+    return True
 
 
 def plain_tokens(key: str) -> list[Token]:
@@ -194,3 +200,8 @@ def differing_sentence(clause: str, target: str, min_ratio: float) -> str | None
         if best is not None and not same_clause(plain_tokens(mine), plain_tokens(best[0])):
             return mine
     return None
+
+
+def differs_in_meaning(a: str, b: str, min_ratio: float) -> bool:
+    """Two comparison keys nearly equal in characters but not the same clause (a near miss)."""
+    return fuzz.ratio(a, b) >= min_ratio * 100 and not same_clause(plain_tokens(a), plain_tokens(b))

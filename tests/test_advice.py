@@ -35,10 +35,20 @@ def test_keyword_rule_points_at_the_article_that_covers_the_topic():
 
 
 def test_library_comes_before_conditions_and_names_the_code():
-    evidence = MatchEvidence(hybrid=0.99, fuzzy=0.99, synonyms=1.0, embedding=0.9, contained=True)
+    evidence = MatchEvidence(hybrid=0.99, fuzzy=0.99, synonyms=1.0, embedding=0.9, contained=True,
+                             same_template=True)
     advice = advise(_facts("Diefstal na braak is gedekt.", library=(LibraryClause("9NX3", "x"), evidence),
                            conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
     assert advice.code == "🔄 VERVANGEN" and advice.article == "9NX3"
+
+
+def test_a_library_clause_that_says_something_else_is_not_replaced_however_alike():
+    """98% alike but another template (another peril): a check, never a replacement."""
+    evidence = MatchEvidence(hybrid=0.95, fuzzy=0.98, synonyms=1.0, embedding=0.9, contained=False,
+                             same_template=False)
+    advice = advise(_facts("Diefstal na braak is gedekt.", library=(LibraryClause("9NX3", "x"), evidence)),
+                    _cfg(), TODAY)
+    assert advice.code == "🔍 CONTROLEER GELIJKENIS" and advice.article == "9NX3"
 
 
 def test_contained_in_conditions_is_remove_high_with_the_article():

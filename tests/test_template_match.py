@@ -1,0 +1,75 @@
+"""Masking and the template guard (pure logic): what is noise, what is meaning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hienfeld.merge import plan_merges
+from hienfeld.normalize import normalize_text, sentences, template_text
+from hienfeld.template_match import differing_sentence, plain_tokens, same_clause, same_clause_by_sentences
+
+
+def _same(a: str, b: str) -> bool:
+    return same_clause(plain_tokens(normalize_text(a)), plain_tokens(normalize_text(b)))
+
+
+def _same_by_sentences(a: str, b: str) -> bool:
+    def split(text: str):
+        return [plain_tokens(key) for key in sentences(template_text(text))]
+    return same_clause_by_sentences(split(a), split(b))
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Het eigen risico bedraagt € 1.250,- per gebeurtenis.", "Het eigen risico bedraagt EUR 900 per gebeurtenis."),
+    ("Eigen risico € 2,5 miljoen.", "Eigen risico 1250 euro."),
+    ("Verpand aan ING Bank N.V., IBAN NL91 ABNA 0417 1643 00.", "Verpand aan Rabobank, IBAN NL91ABNA0417164300."),
+    ("Het gebouw aan de Kerkstraat 12, 1234 AB Utrecht is verzekerd.", "Het gebouw aan de Dorpsweg 3a is verzekerd."),
+    ("Het voertuig met kenteken 12-ABC-3 is verzekerd.", "Het voertuig met kenteken XX-99-YY is verzekerd."),
+    ("Let op: Schade door storm is gedekt.", "Schade door storm is gedekt."),
+    ("Bijzondere bepaling: Schade door storm is gedekt.", "- Schade door storm is gedekt."),
+    ("Schade door storm aan de woning is gedekt.", "SCHADE DOOR STROM AAN DE WONING IS GEDEKT."),
+    ("Verzekeringnemer is verplicht de schade te melden.", "Verzekeringnmer is verpligt de schade te melden."),
+    ("De collectie van J. de Vries is verzekerd.", "De collectie van W. Vos is verzekerd."),
+    ("De dekking geldt tot 1 februari 2024: schade door storm is gedekt.", "Schade door storm is gedekt."),
+])
+def test_values_labels_typos_and_case_are_noise(a, b):
+    assert _same(a, b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Schade door storm is gedekt.", "Schade door waterschade is gedekt."),
+    ("Schade door storm is gedekt.", "Schade door storm is niet gedekt."),
+    ("De inboedel is binnen de woning verzekerd.", "De inboedel is buiten de woning verzekerd."),
+    ("Het maximum geldt voor 60 dagen.", "Het maximum geldt voor 365 dagen."),
+    ("Zaken die verzekerde in bewaring heeft.", "Zaken die verzekerde in bewerking heeft."),
+    ("Bij pech in het buitenland is vervoer gedekt.", "Bij pech in Nederland is vervoer gedekt."),
+    ("Meeverzekerd tot € 3.500 per aanspraak.", "Meeverzekerd tot € 3.500 per verzekeringsjaar."),
+])
+def test_another_peril_object_number_or_negation_is_meaning(a, b):
+    assert not _same(a, b)
+
+
+def test_whole_sentences_may_differ_but_not_words_inside_a_shared_sentence():
+    core = "Schade door storm aan de tuinmeubelen is gedekt tot € 500 per gebeurtenis."
+    assert _same_by_sentences(core, core + " Zie ook het polisblad.")
+    assert _same_by_sentences(core + " Het eigen risico bedraagt € 100.", core)
+    assert not _same_by_sentences(core, core.replace("is gedekt", "is niet gedekt") + " Zie ook het polisblad.")
+    assert not _same_by_sentences("Storm is gedekt. Glas is gedekt. Hagel is gedekt.", "Storm is gedekt.")
+
+
+def test_a_conditions_sentence_for_a_neighbouring_case_is_found():
+    article = ("12.1 Schade door storm aan de schuur is gedekt. "
+               "12.2 Schade door hagel aan de schuur is niet gedekt.")
+    assert differing_sentence("Schade door hagel aan de schuur is gedekt.", article, 0.8)
+    assert differing_sentence("Schade door storm aan de schuur is gedekt.", article, 0.8) is None
+
+
+def test_merges_join_earlier_clusters_only_after_the_guard_agrees():
+    texts = ["Schade door storm aan de schuur is gedekt.",
+             "Schade door storm aan de schuur is gedekt. Zie ook het polisblad.",
+             "Schade door hagel aan de schuur is gedekt."]
+    split = [[plain_tokens(k) for k in sentences(template_text(t))] for t in texts]
+    vectors = np.ones((3, 4), np.float32) / 2.0  # every pair proposed: the guard decides
+    plan = plan_merges(split, vectors, min_cosine=0.5)
+    assert plan.root == [0, 0, 2]
