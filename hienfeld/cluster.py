@@ -29,10 +29,11 @@ class Clustering:
     leaders: list[str]
 
 
-def _vectorize(texts: Sequence[str]):
+def char_ngram_vectors(texts: Sequence[str]):
+    """Character 3-gram TF-IDF rows (sparse, L2-normalised): candidate finding without a model."""
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True,
                                  dtype=np.float32, min_df=1)
-    return vectorizer.fit_transform(texts)
+    return vectorizer.fit_transform([t or " " for t in texts])
 
 
 Guard = Callable[[str, str], bool]
@@ -53,7 +54,7 @@ def cluster_texts(texts: Sequence[str], threshold: float, candidates: int = 5,
     unique_label = np.full(len(order), -1, dtype=np.int64)
     leaders: list[int] = []  # positions in `order`
     cutoff = threshold * 100
-    matrix = _vectorize([t or " " for t in order]) if order else None
+    matrix = char_ngram_vectors(order) if order else None
 
     for start in range(0, len(order), batch_size):
         batch = np.arange(start, min(start + batch_size, len(order)))

@@ -1,18 +1,20 @@
-"""Second clustering pass with the models: merge clusters whose leaders are one clause written
-differently (a dropped or appended sentence, a value the masking left, a typo the fuzzy ratio
-did not forgive).
+"""Second clustering pass: merge clusters whose leaders are one clause written differently (a
+dropped or appended sentence, a value the masking left, a typo the fuzzy ratio did not forgive).
 
-Candidates come from the embeddings of the leaders' templates (cosine, a few nearest per leader,
-in blocks so memory stays bounded); each candidate is verified on the lemmas of both templates,
-sentence by sentence (`template_match.same_clause_by_sentences`), so a near miss that embeds close
-("storm" / "waterschade") is not merged. Clusters are visited largest first and join only a cluster
-that leads (no chains of merges).
+Candidates are proposed by one or more vector sources (the embeddings of the leaders' templates,
+character n-gram vectors of them): per source the few nearest earlier leaders above its cosine
+threshold, in blocks so memory stays bounded. Each candidate is verified on the words (lemmas when
+the Dutch pipeline gave them) of both templates, sentence by sentence
+(`template_match.same_clause_by_sentences`), so a near miss that is close in vector space
+("storm" / "waterschade") is not merged. Clusters are visited largest first and join only a
+cluster that leads (no chains of merges).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -27,9 +29,26 @@ class MergePlan:
     cosine: list[float]  # per cluster: cosine to the leader it joined (1.0 when it leads)
 
 
-def plan_merges(sentences: Sequence[Sequence[Sentence]], vectors: np.ndarray, min_cosine: float,
+@dataclass(frozen=True)
+class Proposer:
+    """L2-normalised rows (dense or sparse), one per cluster, and the cosine that proposes a pair."""
+
+    vectors: Any
+    min_cosine: float
+
+
+def _nearest_earlier(proposer: Proposer, start: int, stop: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    sims = proposer.vectors[start:stop] @ proposer.vectors[:stop].T
+    sims = sims.toarray() if hasattr(sims, "toarray") else np.asarray(sims)
+    rows = np.arange(start, stop)
+    sims[np.arange(stop)[None, :] >= rows[:, None]] = -1.0  # a cluster joins an earlier one only
+    top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    return top, np.take_along_axis(sims, top, axis=1)
+
+
+def plan_merges(sentences: Sequence[Sequence[Sentence]], proposers: Sequence[Proposer],
                 candidates: int = 5) -> MergePlan:
-    """`sentences[i]` and `vectors[i]` (L2-normalised) of cluster i, clusters in priority order."""
+    """`sentences[i]` of cluster i (clusters in priority order) and the sources of candidates."""
     n = len(sentences)
     root = list(range(n))
     cosine = [1.0] * n
@@ -38,16 +57,12 @@ def plan_merges(sentences: Sequence[Sequence[Sentence]], vectors: np.ndarray, mi
     k = min(candidates, n - 1)
     for start in range(1, n, _BLOCK):
         stop = min(start + _BLOCK, n)
-        sims = vectors[start:stop] @ vectors[:stop].T
-        rows = np.arange(start, stop)
-        sims[np.arange(stop)[None, :] >= rows[:, None]] = -1.0  # a cluster joins an earlier one only
-        top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-        for r, j in enumerate(rows):
+        nearest = [(*_nearest_earlier(p, start, stop, k), p.min_cosine) for p in proposers]
+        for r, j in enumerate(range(start, stop)):
             tried: set[int] = set()
-            for i in top[r]:
-                score = float(sims[r, i])
-                if score < min_cosine:
-                    break
+            proposed = [(float(score), int(i)) for top, scores, floor in nearest
+                        for i, score in zip(top[r], scores[r]) if score >= floor]
+            for score, i in proposed:
                 target = root[i]
                 if target in tried:
                     continue

@@ -28,8 +28,8 @@ import numpy as np
 from . import __version__ as hienfeld_version
 from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
 from .clause_library import parse_clause_library
-from .cluster import cluster_texts
-from .merge import plan_merges
+from .cluster import char_ngram_vectors, cluster_texts
+from .merge import Proposer, plan_merges
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
@@ -163,17 +163,26 @@ def _numbered(clusters: list[Cluster], table: PolicyTable) -> tuple[list[Cluster
     return clusters, row_cluster
 
 
-def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Semantics", min_cosine: float,
-                    candidates: int) -> tuple[list[Cluster], list[int]]:
-    """Second pass with the models (merge.py): leaders' templates embedded, their sentences
-    lemmatised by the Dutch pipeline; verified merges join the larger cluster."""
+def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Semantics",
+                    thresholds: dict[str, float], candidates: int) -> tuple[list[Cluster], list[int]]:
+    """Second clustering pass (merge.py): candidates from character n-gram vectors of the leaders'
+    templates and, with an embedding model, from their embeddings; verified on the words of both,
+    lemmatised by the Dutch pipeline when the job uses the models (fast mode: as written)."""
     templates = [template_text(c.leader_text) for c in clusters]
     by_sentence = [sentences(t) for t in templates]
-    semantics.fetch(templates, lemmas=False)
-    semantics.fetch([s for parts in by_sentence for s in parts], embed=False)
-    tokens = [[semantics.tokens(s) for s in parts] for parts in by_sentence]
-    vectors = np.stack([semantics.vector(t) for t in templates]) if templates else np.zeros((0, 1), np.float32)
-    plan = plan_merges(tokens, vectors, min_cosine, candidates)
+    proposers = [Proposer(char_ngram_vectors([comparison_key(t) for t in templates]),
+                          thresholds["merge_char_ngrams"])]
+    if semantics.embedding_model and templates:
+        semantics.fetch(templates, lemmas=False)
+        semantics.fetch([s for parts in by_sentence for s in parts], embed=False)
+        tokens = [[semantics.tokens(s) for s in parts] for parts in by_sentence]
+        proposers.insert(0, Proposer(np.stack([semantics.vector(t) for t in templates]),
+                                     thresholds["merge_embedding"]))
+        how = "lemma's + embeddings"
+    else:
+        tokens = [[plain_tokens(s) for s in parts] for parts in by_sentence]
+        how = "woorden + tekens"
+    plan = plan_merges(tokens, proposers, candidates)
     groups: dict[int, list[int]] = {}
     for i, root in enumerate(plan.root):
         groups.setdefault(root, []).append(i)
@@ -183,7 +192,7 @@ def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Se
         joined = [clusters[i] for i in parts if i != root]
         how = lead.merged_by
         if joined:
-            note = (f"lemma's + embeddings: {len(joined)} clusters samengevoegd "
+            note = (f"{how}: {len(joined)} clusters samengevoegd "
                     f"(cosinus vanaf {min(plan.cosine[i] for i in parts if i != root):.2f})")
             how = f"{how}; {note}" if how else note
         rows = sorted(r for c in [lead, *joined] for r in c.rows)
@@ -370,11 +379,11 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
         clusters, row_cluster = _build_clusters(table, options.cluster_accuracy / 100, settings)
 
     semantics = _Semantics(models, embedding_model, timer)
-    if embedding_model:  # balanced and accurate: the models merge what the characters split
-        progress(35, "Varianten samenvoegen...")
-        with timer.phase("merging"):
-            clusters, row_cluster = _merge_variants(clusters, table, semantics, thresholds["merge_embedding"],
-                                                    settings.clustering["candidates"])
+    # balanced and accurate: the resident models merge what the characters split; fast: n-grams
+    progress(35, "Varianten samenvoegen...")
+    with timer.phase("merging"):
+        clusters, row_cluster = _merge_variants(clusters, table, semantics, thresholds,
+                                                settings.clustering["candidates"])
 
     progress(45, "Analyseren...")
     synonyms = SynonymMap.from_yaml(settings.synonyms_path)
@@ -424,9 +433,9 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
                                  conditions=cond, deviation=deviation(norm))
             cluster.advice = advise(facts, cfg, today, semantic, find_article)
         row_advice = _lapsed_rows(table.texts, row_cluster, clusters, today)
-        for cluster in clusters:  # every row lapsed: so has the cluster
+        for cluster in clusters:  # every row lapsed: so has the cluster (named by its first text)
             if cluster.rows and all(r in row_advice for r in cluster.rows):
-                cluster.advice = row_advice[cluster.rows[0]]
+                cluster.advice = row_advice[min(cluster.rows, key=lambda r: (table.texts[r], r))]
 
     comparison = None
     if reference is not None:

@@ -40,12 +40,14 @@ def _inputs(paths) -> AnalysisInput:
                          library=[(paths["library"].name, paths["library"].read_bytes())])
 
 
-# (mode, floors on the "test" half of the families)
+# Floors on the "test" half of the families (6,000 rows, seed 3), a margin below what
+# docs/quality.md measured. Issue 10's targets where a floor is below them: ARI >= 0.95,
+# paraphrase-covered -> VERWIJDEREN >= 0.80 (not met; docs/quality.md says why).
 FLOORS = {
-    "balanced": {"ari": 0.88, "pairwise_precision": 0.98, "remove_verbatim": 0.95, "replace_library": 0.80,
-                 "lapsed": 0.95, "keep_deviation": 0.98, "keep": 0.75, "remove_paraphrase": 0.15},
-    "fast": {"ari": 0.80, "pairwise_precision": 0.98, "remove_verbatim": 0.95, "lapsed": 0.95,
-             "keep_deviation": 0.98},
+    "balanced": {"ari": 0.89, "pairwise_precision": 0.99, "remove_verbatim": 0.95, "replace_library": 0.90,
+                 "lapsed": 0.95, "keep": 0.98, "keep_deviation": 0.98, "remove_paraphrase": 0.10},
+    "fast": {"ari": 0.89, "pairwise_precision": 0.99, "remove_verbatim": 0.93, "replace_library": 0.90,
+             "lapsed": 0.95, "keep": 0.98, "keep_deviation": 0.98},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hienfeld.merge import plan_merges
+from hienfeld.merge import Proposer, plan_merges
 from hienfeld.normalize import normalize_text, sentences, template_text
 from hienfeld.template_match import differing_sentence, plain_tokens, same_clause, same_clause_by_sentences
 
@@ -71,5 +71,5 @@ def test_merges_join_earlier_clusters_only_after_the_guard_agrees():
              "Schade door hagel aan de schuur is gedekt."]
     split = [[plain_tokens(k) for k in sentences(template_text(t))] for t in texts]
     vectors = np.ones((3, 4), np.float32) / 2.0  # every pair proposed: the guard decides
-    plan = plan_merges(split, vectors, min_cosine=0.5)
+    plan = plan_merges(split, [Proposer(vectors, 0.5)])
     assert plan.root == [0, 0, 2]
