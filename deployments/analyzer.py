@@ -22,8 +22,6 @@ from .model_client import ServeModels
 
 log = logging.getLogger("ray.serve")
 
-HEARTBEAT_S = 5.0
-
 
 def load_inputs(store: JobStore, job_id: str, request: JobRequest) -> AnalysisInput:
     """Uploads were stored once by the ingress in the job store; names are only labels."""
@@ -69,7 +67,7 @@ class Analyzer:
     def _heartbeat_loop(self) -> None:
         # Queued and running jobs beat; a job whose replica died stops beating and the sweeper fails it.
         while True:
-            time.sleep(HEARTBEAT_S)
+            time.sleep(self.settings.jobs.heartbeat_s)
             try:
                 self.store.heartbeat(list(self.held))
             except Exception:  # a busy database must not end the loop
@@ -118,7 +116,7 @@ class Analyzer:
             if not self.store.progress(job_id, percent, message):
                 raise Cancelled(job_id)
 
-        models = ServeModels(self.parser, self.embedder, job_id)
+        models = ServeModels(self.parser, self.embedder, job_id, self.settings.model_calls)
         with self.store.report_writer(job_id) as out:  # the report exists only once complete
             result = run_analysis(inputs, options, models, self.settings, progress, report_out=out,
                                   report_cache=self.store.report_cache_dir)

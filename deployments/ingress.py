@@ -147,12 +147,12 @@ class Ingress:
         """Keeps submitted jobs alive, ends silent ones as failed, deletes expired ones."""
         last_purge = 0.0
         while True:
-            time.sleep(10)
+            time.sleep(settings.jobs.sweep_s)
             try:
                 self.store.heartbeat(list(self.in_flight))
                 for job_id in self.store.fail_stale(STALE_AFTER_S):
                     log.warning("Job %s failed: its worker stopped responding", job_id)
-                if time.time() - last_purge > 600:
+                if time.time() - last_purge > settings.jobs.purge_s:
                     log.info("Purged %d expired jobs", self.store.purge_expired())
                     last_purge = time.time()
                 self.queue_length.set(self.store.count_active())

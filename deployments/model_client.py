@@ -14,17 +14,23 @@ from ray.exceptions import RayActorError
 from ray.serve.exceptions import RayServeException
 from ray.serve.handle import DeploymentHandle
 
+from hienfeld.config import ModelCallSettings, load_settings
+
 log = logging.getLogger("ray.serve")
 
 RETRYABLE = (TimeoutError, RayActorError, RayServeException)
 
 
 class ServeModels:
+    """`calls` (chunk size, requests in flight, retries, timeout) is `service.model_calls` of the
+    analysis configuration unless given."""
+
     def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, job_id: str,
-                 chunk_size: int = 64, max_in_flight: int = 4, timeout_s: float = 120.0, retries: int = 3):
+                 calls: ModelCallSettings | None = None):
+        calls = calls or load_settings().model_calls
         self.parser, self.embedder, self.job_id = parser, embedder, job_id
-        self.chunk_size, self.max_in_flight = chunk_size, max_in_flight
-        self.timeout_s, self.retries = timeout_s, retries
+        self.chunk_size, self.max_in_flight = calls.chunk_size, calls.max_in_flight
+        self.timeout_s, self.retries = calls.timeout_s, calls.retries
         self._pipeline_name: str | None = None
 
     def _fan_out(self, method, texts: Sequence[str], **kwargs) -> list:

@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--conditions", nargs="*", default=[], metavar="F")
     a.add_argument("--library", nargs="*", default=[], metavar="F")
     a.add_argument("--reference", metavar="F")
-    a.add_argument("--mode", default="balanced", choices=["fast", "balanced", "accurate"])
+    a.add_argument("--mode", default="balanced", help="an analysis mode of configs/analysis.yaml "
+                   "(shipped: fast, balanced, accurate)")
     a.add_argument("--accuracy", type=int, default=90)
     a.add_argument("--min-frequency", type=int, default=20)
     a.add_argument("--instructions", metavar="F", help="file with custom instructions")

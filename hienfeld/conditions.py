@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from hienfeld.config import load_settings
 from hienfeld.document_text import extract_pages
 from hienfeld.errors import InputError
 from hienfeld.normalize import clean_text
@@ -61,12 +62,16 @@ class _Article:
         return any(line.strip() for _, line in self.lines)
 
 
-def parse_conditions(files: Sequence[tuple[str, bytes]], chunk_chars: int = 400) -> list[Chunk]:
+def parse_conditions(files: Sequence[tuple[str, bytes]], chunk_chars: int | None = None) -> list[Chunk]:
     """Chunks of all conditions documents, ids 0..n-1; article ids are unique across the files.
+    Chunks are sentence windows of about `chunk_chars` (default: `conditions.chunk_chars` of the
+    configuration).
 
     `files` holds (filename, content) pairs of .pdf/.docx/.txt uploads. Raises InputError for a file
     that cannot be read or holds no text, UnsupportedFileError for other file types.
     """
+    if chunk_chars is None:
+        chunk_chars = load_settings().conditions.chunk_chars
     if chunk_chars < 1:
         raise InputError(f"chunk_chars must be at least 1, got {chunk_chars}")
     chunks: list[Chunk] = []

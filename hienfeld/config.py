@@ -1,4 +1,10 @@
-"""Analysis settings from `configs/analysis.yaml`, read once per process.
+"""Analysis settings from `configs/analysis.yaml`, read and validated once per process.
+
+The file is checked completely when it loads: an unknown or missing key, or a value of the wrong
+type, raises `ConfigError` naming the file and the key (`configs/analysis.yaml:
+thresholds.conditions_remve: unknown key`), so a broken file stops the service at start instead of
+failing a job. The schema is the dataclasses below; the threshold names are those of the shipped
+file's `thresholds:` section. Modes are whatever the file's `modes:` section defines.
 
 `HIENFELD_CONFIG` points at another file; limits can also be overridden one by one with
 `HIENFELD_<LIMIT>` environment variables (e.g. `HIENFELD_MAX_UPLOAD_MB=100`), which is how an
@@ -7,6 +13,7 @@ operator changes them per deployment without editing the file.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass
@@ -16,8 +23,18 @@ from typing import Any
 import yaml
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-MODES = ("fast", "balanced", "accurate")
 METHODS = ("fuzzy", "lemma", "synonyms", "tfidf", "embedding")
+# The thresholds every configuration sets (the shipped file's `thresholds:` section); a mode's or
+# `without_semantics`' `thresholds:` may override any of them and nothing else.
+THRESHOLD_NAMES = (
+    "too_short_chars", "too_long_chars", "library_replace", "library_similar", "conditions_contained",
+    "conditions_remove", "conditions_check", "paraphrase_embedding", "paraphrase_lemmas", "near_miss_ratio",
+    "merge_char_ngrams", "merge_embedding", "instruction_fuzzy", "instruction_semantic", "top_k_chunks",
+)
+
+
+class ConfigError(ValueError):
+    """The analysis configuration is invalid; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,27 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ConditionsSettings:
+    chunk_chars: int  # conditions are chunked into sentence windows of about this many characters
+
+
+@dataclass(frozen=True)
+class ModelCallSettings:
+    """How the analyzer calls the model deployments (deployments/model_client.py)."""
+    chunk_size: int  # texts per request
+    max_in_flight: int  # requests of one job in flight at a time
+    retries: int  # per request, when a replica dies or a call times out
+    timeout_s: float  # per request
+
+
+@dataclass(frozen=True)
+class JobTimingSettings:
+    heartbeat_s: float  # the analyzer marks its queued and running jobs alive this often
+    sweep_s: float  # the ingress fails silent jobs this often
+    purge_s: float  # the ingress deletes expired jobs this often
+
+
+@dataclass(frozen=True)
 class Settings:
     spacy_model: str
     default_embedding_model: str
@@ -55,6 +93,10 @@ class Settings:
     deviation_markers: list[str]
     limits: Limits
     synonyms_path: Path
+    conditions: ConditionsSettings
+    model_calls: ModelCallSettings
+    jobs: JobTimingSettings
+    source: str = ""
 
     def thresholds_for(self, mode: str, semantic: bool = True) -> dict[str, float]:
         overrides = self.mode(mode).thresholds if semantic else self.fuzzy_only_thresholds
@@ -62,49 +104,198 @@ class Settings:
 
     def mode(self, name: str) -> ModeSettings:
         if name not in self.modes:
-            raise ValueError(f"unknown analysis_mode {name!r}; use one of {', '.join(MODES)}")
+            raise ValueError(f"unknown analysis_mode {name!r}; use one of {', '.join(self.modes)}")
         return self.modes[name]
 
 
-def _mode(name: str, raw: dict[str, Any]) -> ModeSettings:
-    model = raw.get("embedding_model")
-    weights = {m: float(raw.get("weights", {}).get(m, 0.0)) for m in METHODS}
+class _Reader:
+    """Checks one raw YAML document; every error names the file and the dotted key."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {key}: {message}" if key else f"{self.source}: {message}")
+
+    def mapping(self, value: Any, key: str, required: tuple[str, ...] | None = None,
+                optional: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """A mapping with exactly `required` (+ `optional`) keys, or any subset of `allowed`."""
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping, got {_kind(value)}")
+        known = allowed if allowed is not None else (required or ()) + optional
+        for name in value:
+            if name not in known:
+                raise self.fail(_join(key, str(name)), "unknown key")
+        for name in required or ():
+            if name not in value:
+                raise self.fail(_join(key, name), "missing key")
+        return value
+
+    def section(self, raw: dict[str, Any], key: str, cls: type) -> dict[str, Any]:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        section = self.mapping(raw, key, required=names)
+        return {f.name: self.value(section[f.name], _join(key, f.name), f.type) for f in dataclasses.fields(cls)}
+
+    def value(self, value: Any, key: str, kind: str) -> Any:
+        return {"int": self.integer, "float": self.number, "str": self.string}[kind](value, key)
+
+    def integer(self, value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected an integer, got {_kind(value)}")
+        return value
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number, got {_kind(value)}")
+        return float(value)
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"expected a non-empty string, got {_kind(value)}")
+        return value
+
+    def strings(self, value: Any, key: str) -> list[str]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"expected a non-empty list of strings, got {_kind(value)}")
+        return [self.string(v, f"{key}[{i}]") for i, v in enumerate(value)]
+
+    def numbers(self, value: Any, key: str, allowed: tuple[str, ...], required: bool = False) -> dict[str, float]:
+        found = self.mapping(value, key, required=allowed) if required else self.mapping(value, key, allowed=allowed)
+        return {str(name): self.number(v, _join(key, str(name))) for name, v in found.items()}
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: f"the string {value!r}",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+_TOP_LEVEL = ("nlp", "embeddings", "modes", "without_semantics", "clustering", "thresholds", "frequency",
+              "deviation_markers", "keyword_rules", "limits", "synonyms_file", "conditions", "service")
+
+
+def _mode(r: _Reader, name: str, raw: Any) -> ModeSettings:
+    key = f"modes.{name}"
+    raw = r.mapping(raw, key, required=("embedding_model", "weights"), optional=("thresholds",))
+    model = raw["embedding_model"]
+    if model is not None:
+        model = r.string(model, f"{key}.embedding_model")
+    weights = r.numbers(raw["weights"], f"{key}.weights", METHODS, required=True)
+    for method, weight in weights.items():
+        if weight < 0:
+            raise r.fail(f"{key}.weights.{method}", "a weight may not be negative")
     if not model:
         weights["embedding"] = 0.0
     total = sum(weights.values())
     if total <= 0:
-        raise ValueError(f"mode {name!r} has no positive weights")
-    overrides = {k: float(v) for k, v in raw.get("thresholds", {}).items()}
-    return ModeSettings(name, model or None, {m: w / total for m, w in weights.items()}, overrides)
+        raise r.fail(f"{key}.weights", "no positive weight among the methods this mode uses")
+    overrides = r.numbers(raw.get("thresholds", {}), f"{key}.thresholds", THRESHOLD_NAMES)
+    return ModeSettings(name, model or None, {m: weights[m] / total for m in METHODS}, overrides)
 
 
-def _limits(raw: dict[str, Any]) -> Limits:
+def _limits(r: _Reader, raw: Any) -> Limits:
+    raw = r.mapping(raw, "limits", required=tuple(f.name for f in dataclasses.fields(Limits)))
     values = {}
-    for name, field in Limits.__dataclass_fields__.items():
-        cast = float if field.type == "float" else int
-        values[name] = cast(os.environ.get(f"HIENFELD_{name.upper()}", raw[name]))
+    for field in dataclasses.fields(Limits):
+        env = f"HIENFELD_{field.name.upper()}"
+        if env in os.environ:
+            text = os.environ[env]
+            try:
+                values[field.name] = float(text) if field.type == "float" else int(text)
+            except ValueError:
+                raise ConfigError(f"{env}={text!r}: expected {'a number' if field.type == 'float' else 'an integer'} "
+                                  f"(overrides limits.{field.name} of {r.source})") from None
+        else:
+            values[field.name] = r.value(raw[field.name], f"limits.{field.name}", field.type)
+        if values[field.name] <= 0:
+            raise r.fail(f"limits.{field.name}", "must be positive")
     return Limits(**values)
 
 
-def parse_settings(raw: dict[str, Any], base_dir: Path) -> Settings:
-    return Settings(
-        spacy_model=raw["nlp"]["spacy_model"],
-        default_embedding_model=raw["embeddings"]["default_model"],
-        modes={name: _mode(name, raw["modes"][name]) for name in MODES},
-        thresholds={k: float(v) for k, v in raw["thresholds"].items()},
-        fuzzy_only_thresholds={k: float(v) for k, v in raw["without_semantics"]["thresholds"].items()},
-        clustering={k: int(v) for k, v in raw["clustering"].items()},
-        consistency_max=int(raw["frequency"]["consistency_max"]),
-        keyword_rules=list(raw.get("keyword_rules", [])),
-        deviation_markers=[str(m) for m in raw["deviation_markers"]],
-        limits=_limits(raw["limits"]),
-        synonyms_path=base_dir / raw["synonyms_file"],
+def _keyword_rules(r: _Reader, raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise r.fail("keyword_rules", f"expected a list, got {_kind(raw)}")
+    rules = []
+    for i, rule in enumerate(raw):
+        key = f"keyword_rules[{i}]"
+        rule = r.mapping(rule, key, required=("topic", "patterns"))
+        rules.append({"topic": r.string(rule["topic"], f"{key}.topic"),
+                      "patterns": r.strings(rule["patterns"], f"{key}.patterns")})
+    return rules
+
+
+def parse_settings(raw: Any, base_dir: Path, source: str = "analysis.yaml") -> Settings:
+    """Settings from one parsed YAML document; raises ConfigError naming `source` and the key."""
+    r = _Reader(source)
+    raw = r.mapping(raw, "", required=_TOP_LEVEL)
+    nlp = r.mapping(raw["nlp"], "nlp", required=("spacy_model",))
+    embeddings = r.mapping(raw["embeddings"], "embeddings", required=("default_model",))
+    modes_raw = r.mapping(raw["modes"], "modes", allowed=tuple(raw["modes"] or ()))
+    if not modes_raw:
+        raise r.fail("modes", "at least one mode is needed")
+    without = r.mapping(raw["without_semantics"], "without_semantics", required=("thresholds",))
+    clustering = r.mapping(raw["clustering"], "clustering", required=("candidates", "batch_size"))
+    frequency = r.mapping(raw["frequency"], "frequency", required=("consistency_max",))
+    service = r.mapping(raw["service"], "service", required=("model_calls", "jobs"))
+    synonyms_path = base_dir / r.string(raw["synonyms_file"], "synonyms_file")
+    if not synonyms_path.is_file():
+        raise r.fail("synonyms_file", f"{synonyms_path} does not exist")
+    settings = Settings(
+        spacy_model=r.string(nlp["spacy_model"], "nlp.spacy_model"),
+        default_embedding_model=r.string(embeddings["default_model"], "embeddings.default_model"),
+        modes={str(name): _mode(r, str(name), mode) for name, mode in modes_raw.items()},
+        thresholds=r.numbers(raw["thresholds"], "thresholds", THRESHOLD_NAMES, required=True),
+        fuzzy_only_thresholds=r.numbers(without["thresholds"], "without_semantics.thresholds", THRESHOLD_NAMES),
+        clustering={k: r.integer(clustering[k], f"clustering.{k}") for k in ("candidates", "batch_size")},
+        consistency_max=r.integer(frequency["consistency_max"], "frequency.consistency_max"),
+        keyword_rules=_keyword_rules(r, raw["keyword_rules"]),
+        deviation_markers=r.strings(raw["deviation_markers"], "deviation_markers"),
+        limits=_limits(r, raw["limits"]),
+        synonyms_path=synonyms_path,
+        conditions=ConditionsSettings(**r.section(raw["conditions"], "conditions", ConditionsSettings)),
+        model_calls=ModelCallSettings(**r.section(service["model_calls"], "service.model_calls",
+                                                  ModelCallSettings)),
+        jobs=JobTimingSettings(**r.section(service["jobs"], "service.jobs", JobTimingSettings)),
+        source=source,
     )
+    for key, value in (("clustering.candidates", settings.clustering["candidates"]),
+                       ("clustering.batch_size", settings.clustering["batch_size"]),
+                       ("conditions.chunk_chars", settings.conditions.chunk_chars),
+                       ("service.model_calls.chunk_size", settings.model_calls.chunk_size),
+                       ("service.model_calls.max_in_flight", settings.model_calls.max_in_flight),
+                       ("service.model_calls.timeout_s", settings.model_calls.timeout_s),
+                       ("service.jobs.heartbeat_s", settings.jobs.heartbeat_s),
+                       ("service.jobs.sweep_s", settings.jobs.sweep_s),
+                       ("service.jobs.purge_s", settings.jobs.purge_s)):
+        if value <= 0:
+            raise r.fail(key, "must be positive")
+    if settings.model_calls.retries < 0:
+        raise r.fail("service.model_calls.retries", "may not be negative")
+    return settings
+
+
+def config_path(path: str | None = None) -> Path:
+    """`path`, `$HIENFELD_CONFIG` or the repo's configs/analysis.yaml."""
+    return Path(path or os.environ.get("HIENFELD_CONFIG") or CONFIG_DIR / "analysis.yaml")
+
+
+def load_settings(path: str | None = None) -> Settings:
+    """Validated settings from `path`, `$HIENFELD_CONFIG` or configs/analysis.yaml (read once per file)."""
+    return _load(str(config_path(path).resolve()), str(config_path(path)))
 
 
 @functools.lru_cache(maxsize=None)
-def load_settings(path: str | None = None) -> Settings:
-    """Settings from `path`, `$HIENFELD_CONFIG` or the repo's configs/analysis.yaml."""
-    file = Path(path or os.environ.get("HIENFELD_CONFIG") or CONFIG_DIR / "analysis.yaml")
-    with open(file, encoding="utf-8") as fh:
-        return parse_settings(yaml.safe_load(fh), file.parent)
+def _load(file: str, shown: str) -> Settings:
+    try:
+        with open(file, encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{shown}: not valid YAML ({exc})") from None
+    return parse_settings(raw, Path(file).parent, shown)

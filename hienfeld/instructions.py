@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from hienfeld.config import load_settings
 from hienfeld.errors import InputError, TooLargeError
 from hienfeld.normalize import normalize_text
 from hienfeld.types import Advice
 
-MAX_CHARS = 10_000
 MIN_FUZZY_CHARS = 8  # shorter search texts partially match almost any clause
 _ARROW = re.compile(r"->|=>|→")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "„": "”"}
@@ -33,11 +33,14 @@ class Instruction:
     action: str
 
 
-def parse_instructions(text: str) -> list[Instruction]:
-    """The rules in the order given; raises InputError naming the first bad line."""
-    if len(text) > MAX_CHARS:
+def parse_instructions(text: str, max_chars: int | None = None) -> list[Instruction]:
+    """The rules in the order given; raises InputError naming the first bad line. The length limit
+    is `limits.max_instruction_chars` of the configuration unless `max_chars` is given."""
+    if max_chars is None:
+        max_chars = load_settings().limits.max_instruction_chars
+    if len(text) > max_chars:
         raise TooLargeError(
-            f"extra_instruction heeft {len(text)} tekens; de grens is {MAX_CHARS}"
+            f"extra_instruction heeft {len(text)} tekens; de grens is {max_chars}"
         )
     rules: list[Instruction] = []
     pending: list[tuple[int, str, str]] = []  # (number, line, search) awaiting `-> action`

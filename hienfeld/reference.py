@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from hienfeld.config import load_settings
 from hienfeld.normalize import normalize_text
@@ -76,12 +76,10 @@ def is_done_status(status: str) -> bool:
     return bool(words & _DONE_WORDS) and not words & _NEGATIONS
 
 
-def read_reference(data: bytes, max_rows: int | None = None, limits=None) -> ReferenceData:
-    """Read the results sheet of an earlier report (the upload limits apply, `max_rows` overrides
-    the row limit); raises InputError saying what is wrong."""
+def read_reference(data: bytes, limits=None) -> ReferenceData:
+    """Read the results sheet of an earlier report; the upload limits of the configuration apply
+    (`limits.max_rows` too) unless other `limits` are given. Raises InputError saying what is wrong."""
     limits = limits or load_settings().limits
-    if max_rows is not None:
-        limits = replace(limits, max_rows=max_rows)
     table = read_table("referentie.xlsx", data, limits, REFERENCE)
     columns = [table.values(name) for name in ("text", "policy", "advice", "status")]
     return ReferenceData([

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from dataclasses import replace
+
 from deployments import model_client
 from deployments.model_client import ServeModels
+from hienfeld.config import load_settings
+
+
+def _calls(**changes):
+    """The configured model-call settings (service.model_calls) with some changed."""
+    return replace(load_settings().model_calls, **changes)
 
 
 class _Response:
@@ -43,14 +51,14 @@ def no_sleep(monkeypatch):
 
 def test_a_timed_out_call_is_retried():
     parser = _Handle([TimeoutError(), "ok"])
-    models = ServeModels(parser, None, "job", chunk_size=10, retries=2)
+    models = ServeModels(parser, None, "job", _calls(chunk_size=10, retries=2))
     assert models.lemmatize(["A", "B"]) == [["a"], ["b"]]
     assert parser.lemmatize.calls == 2
 
 
 def test_retries_are_bounded():
     parser = _Handle([TimeoutError()] * 3)
-    models = ServeModels(parser, None, "job", chunk_size=10, retries=2)
+    models = ServeModels(parser, None, "job", _calls(chunk_size=10, retries=2))
     with pytest.raises(RuntimeError, match="3 attempts"):
         models.lemmatize(["A"])
     assert parser.lemmatize.calls == 3
@@ -58,7 +66,7 @@ def test_retries_are_bounded():
 
 def test_texts_are_sent_in_chunks_and_reassembled_in_order():
     parser = _Handle(["ok"] * 3)
-    models = ServeModels(parser, None, "job", chunk_size=2)
+    models = ServeModels(parser, None, "job", _calls(chunk_size=2))
     assert models.lemmatize(["A", "B", "C", "D", "E"]) == [["a"], ["b"], ["c"], ["d"], ["e"]]
     assert parser.lemmatize.calls == 3
 
@@ -83,6 +91,13 @@ def test_no_more_than_max_in_flight_requests_at_a_time():
 
     parser = _Handle([])
     parser.lemmatize = Counting()
-    models = ServeModels(parser, None, "job", chunk_size=1, max_in_flight=3)
+    models = ServeModels(parser, None, "job", _calls(chunk_size=1, max_in_flight=3))
     assert models.lemmatize([str(i) for i in range(10)]) == [[str(i)] for i in range(10)]
     assert parser.lemmatize.peak == 3
+
+
+def test_defaults_come_from_the_configuration():
+    models = ServeModels(None, None, "job")
+    calls = load_settings().model_calls
+    assert (models.chunk_size, models.max_in_flight, models.retries, models.timeout_s) == (
+        calls.chunk_size, calls.max_in_flight, calls.retries, calls.timeout_s)

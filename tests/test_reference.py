@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from io import BytesIO
 
 import openpyxl
 import pytest
 
+from hienfeld.config import load_settings
 from hienfeld.errors import InputError, TooLargeError, UnsupportedFileError
 from hienfeld.reference import (
     ReferenceData,
@@ -145,9 +147,10 @@ def test_missing_columns_named_with_columns_found():
 
 def test_too_many_rows():
     data = _xlsx([["", "CL-1", "BEHOUDEN", f"t{i}", "P1"] for i in range(6)])
-    assert len(read_reference(data, max_rows=6).rows) == 6
+    limits = load_settings().limits  # the configured limits are the one source of the row limit
+    assert len(read_reference(data, limits=replace(limits, max_rows=6)).rows) == 6
     with pytest.raises(TooLargeError):
-        read_reference(data, max_rows=5)
+        read_reference(data, limits=replace(limits, max_rows=5))
 
 
 def test_round_trip_through_our_own_report():
