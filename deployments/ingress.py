@@ -322,28 +322,49 @@ class Ingress:
         return self._job(job_id).status_view()
 
     # -- model caches ---------------------------------------------------------------------------
-    async def _broadcast(self, method: str, *args: Any) -> list[Any]:
+    async def _broadcast(self, method: str, *args: Any) -> tuple[list[Any], int]:
+        """(answers of the live model replicas, how many could not be reached). Replicas come and go
+        (a crash, a scale-down, a restart): one that dies while asked is skipped, not an error."""
+        async def ask(handle: DeploymentHandle) -> tuple[list[Any], int]:
+            try:
+                answers = await handle.broadcast(method, *args).results_async(timeout_s=30, return_exceptions=True)
+            except Exception as exc:  # the whole deployment unreachable (timeout, no replica at all)
+                log.warning("%s on %s: no replica answered (%s)", method, handle.deployment_name,
+                            type(exc).__name__)
+                return [], 1
+            live = [a for a in answers if not isinstance(a, BaseException)]
+            for failure in (a for a in answers if isinstance(a, BaseException)):
+                log.warning("%s on a %s replica failed (%s); skipped", method, handle.deployment_name,
+                            type(failure).__name__)
+            return live, len(answers) - len(live)
+
         results: list[Any] = []
-        for handle in (self.parser, self.embedder):
-            results += await handle.broadcast(method, *args).results_async(timeout_s=30)
-        return results
+        unreachable = 0
+        for live, failed in await asyncio.gather(ask(self.parser), ask(self.embedder)):
+            results += live
+            unreachable += failed
+        return results, unreachable
 
     @app.get("/api/cache/stats")
     async def cache_stats(self) -> dict[str, Any]:
-        return aggregate(await self._broadcast("stats"))
+        replicas, unreachable = await self._broadcast("stats")
+        return {**aggregate(replicas), "unreachable_replicas": unreachable}
 
     @app.post("/api/cache/clear", dependencies=[Depends(require_admin_key)])
     async def cache_clear(self, reload: bool = False) -> dict[str, Any]:
-        cleared = sum(await self._broadcast("clear", reload))
+        answers, unreachable = await self._broadcast("clear", reload)
+        cleared = sum(answers)
         return {"status": "ok", "message": f"Cleared {cleared} cached services", "cleared_count": cleared,
-                "reloaded": reload}
+                "reloaded": reload, "unreachable_replicas": unreachable}
 
     @app.delete("/api/cache/{key}", dependencies=[Depends(require_admin_key)])
     async def cache_delete(self, key: str) -> dict[str, Any]:
-        reloaded = sum(bool(r) for r in await self._broadcast("reload_key", key))
+        answers, unreachable = await self._broadcast("reload_key", key)
+        reloaded = sum(bool(r) for r in answers)
         if not reloaded:
             raise HTTPException(404, detail=f"geen model-cache '{key}'; GET /api/cache/stats toont de sleutels")
-        return {"status": "ok", "message": f"{key} opnieuw geladen op {reloaded} replica's", "reloaded_replicas": reloaded}
+        return {"status": "ok", "message": f"{key} opnieuw geladen op {reloaded} replica's", "reloaded_replicas": reloaded,
+                "unreachable_replicas": unreachable}
 
     # -- web page -------------------------------------------------------------------------------
     # The analysts' page: static files only, all data comes from the /api endpoints above. No inline

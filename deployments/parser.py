@@ -10,17 +10,18 @@ from ray import serve
 from hienfeld.config import load_settings
 from hienfeld.nlp import lemmatize, load_dutch_pipeline
 
-from .resident import DEFAULT_MAX_BATCH_SIZE, ResidentModels
+from .resident import DEFAULT_CACHE_MAX_BYTES, DEFAULT_MAX_BATCH_SIZE, ResidentModels
 
 
 @serve.deployment
 class DutchParser(ResidentModels):
     key_prefix = "nlp_service_"
 
-    def __init__(self, spacy_model: str | None = None, cache_capacity: int = 200_000):
+    def __init__(self, spacy_model: str | None = None, cache_capacity: int = 200_000,
+                 cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES):
         self.spacy_model = spacy_model or load_settings().spacy_model
         super().__init__([self.spacy_model], max_models=1, cache_capacity=cache_capacity,
-                         metrics_prefix="parser")
+                         metrics_prefix="parser", cache_max_bytes=cache_max_bytes)
 
     def _load(self, name: str) -> tuple[Any, str]:
         return load_dutch_pipeline(name)
