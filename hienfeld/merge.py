@@ -42,7 +42,9 @@ def _nearest_earlier(proposer: Proposer, start: int, stop: int, k: int) -> tuple
     sims = sims.toarray() if hasattr(sims, "toarray") else np.asarray(sims)
     rows = np.arange(start, stop)
     sims[np.arange(stop)[None, :] >= rows[:, None]] = -1.0  # a cluster joins an earlier one only
-    top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    part = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # the k best, then in order
+    order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
+    top = np.take_along_axis(part, order, axis=1)
     return top, np.take_along_axis(sims, top, axis=1)
 
 

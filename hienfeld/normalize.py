@@ -128,6 +128,7 @@ def _without_validity(text: str, validity: re.Pattern) -> str:
     return " ".join(kept) if kept else text
 
 
+@functools.lru_cache(maxsize=200_000)
 def comparison_key(text: str) -> str:
     """Lower case, no punctuation, single spaces (of a text that is already a template)."""
     return _SPACES.sub(" ", _NON_WORD.sub(" ", text.lower())).strip()

@@ -47,7 +47,8 @@ def nearest_sentences(clauses: Sequence[str], clause_vectors: np.ndarray, senten
     k = min(candidates, len(sentences))
     for start in range(0, len(clauses), _BLOCK):
         sims = clause_vectors[start:start + _BLOCK] @ sentence_vectors.T
-        top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # the k nearest, then in order
+        top = np.take_along_axis(part, np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1), axis=1)
         for row, order in enumerate(top):
             clause = clauses[start + row]
             key = comparison_key(clause)

@@ -6,6 +6,7 @@ Models are reached only through a `ModelBackend`, with unique texts only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -15,8 +16,9 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -207,12 +209,20 @@ def _unique(texts: Sequence[str]) -> list[str]:
 class _Semantics:
     """Lemmas and embeddings of every text the job compares, fetched once per unique text. The
     models see templates (values masked, labels dropped): the same clause with other values is one
-    text to them, and the replicas' result caches serve it across jobs."""
+    text to them, and the replicas' result caches serve it across jobs. The encoder sees single
+    sentences: variants of a clause, conditions articles and library clauses share most of theirs,
+    so a job embeds about half the characters it would embed whole texts; a text's vector is the
+    normalised mean of its sentences' vectors."""
 
     def __init__(self, models: ModelBackend, embedding_model: str | None, timer: _Timer):
         self.models, self.embedding_model, self.timer = models, embedding_model, timer
         self.lemmas: dict[str, list[str]] = {}
+        self.sentence_vectors: dict[str, np.ndarray] = {}
         self.vectors: dict[str, np.ndarray] = {}
+
+    @staticmethod
+    def _parts(template: str) -> list[str]:
+        return sentence_templates(template) or [template]
 
     def fetch(self, texts: Sequence[str], lemmas: bool = True, embed: bool = True) -> None:
         texts = _unique(template_text(t) for t in texts)
@@ -221,13 +231,20 @@ class _Semantics:
             with self.timer.phase("lemmas"):
                 self.lemmas.update(zip(todo, self.models.lemmatize(todo)))
         if embed and self.embedding_model:
-            todo = [t for t in texts if t not in self.vectors]
+            todo = [s for s in _unique(p for t in texts for p in self._parts(t)) if s not in self.sentence_vectors]
             if todo:
                 with self.timer.phase("embeddings"):
-                    self.vectors.update(zip(todo, self.models.embed(todo, self.embedding_model)))
+                    self.sentence_vectors.update(zip(todo, self.models.embed(todo, self.embedding_model)))
+
+    def has_vector(self, text: str) -> bool:
+        return all(p in self.sentence_vectors for p in self._parts(template_text(text)))
 
     def vector(self, text: str) -> np.ndarray:
-        return self.vectors[template_text(text)]
+        template = template_text(text)
+        if template not in self.vectors:
+            mean = np.mean([self.sentence_vectors[p] for p in self._parts(template)], axis=0)
+            self.vectors[template] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        return self.vectors[template]
 
     def tokens(self, key: str) -> list[tuple[str, str]]:
         """(word, lemma) pairs of a comparison key; the word itself where the pipeline split it
@@ -238,10 +255,17 @@ class _Semantics:
     def side(self, texts: Sequence[str], synonyms: SynonymMap) -> TextSide:
         """Texts with what was fetched for them (nothing when the job uses no models)."""
         templates = [template_text(t) for t in texts]
-        vectors = (np.stack([self.vectors[t] for t in templates])
-                   if templates and all(t in self.vectors for t in templates) else None)
+        vectors = (np.stack([self.vector(t) for t in texts])
+                   if texts and all(self.has_vector(t) for t in texts) else None)
         return prepare_side([comparison_key(t) for t in templates], [self.lemmas.get(t, []) for t in templates],
                             synonyms, vectors)
+
+    def asked(self) -> "_Asked":
+        """What the models were asked in this job, and a digest of what they answered."""
+        lemma_texts, embed_texts = sorted(self.lemmas), sorted(self.sentence_vectors)
+        return _Asked(lemma_texts, embed_texts, self.embedding_model,
+                      _answers_digest([self.lemmas[t] for t in lemma_texts],
+                                      [self.sentence_vectors[t] for t in embed_texts]))
 
     @staticmethod
     def same_clause(a: str, b: str) -> bool:
@@ -252,8 +276,64 @@ class _Semantics:
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
-        a, b = template_text(a), template_text(b)
-        return float(self.vectors[a] @ self.vectors[b]) if a in self.vectors and b in self.vectors else 0.0
+        return float(self.vector(a) @ self.vector(b)) if self.has_vector(a) and self.has_vector(b) else 0.0
+
+
+@dataclass(frozen=True)
+class _Asked:
+    lemma_texts: list[str]
+    embed_texts: list[str]
+    embedding_model: str | None
+    digest: str
+
+
+def _answers_digest(lemmas: Sequence[Sequence[str]], vectors: Sequence[np.ndarray]) -> str:
+    digest = hashlib.sha256(json.dumps(lemmas, ensure_ascii=False).encode())
+    for vector in vectors:
+        digest.update(np.asarray(vector, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+class _RecentAnalyses:
+    """The last few analyses of this process, by input key, with what their models answered."""
+
+    def __init__(self, size: int = 2):
+        self.size = size
+        self._entries: OrderedDict[str, tuple[AnalysisResult, _Asked]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def store(self, key: str, result: AnalysisResult, asked: _Asked) -> None:
+        with self._lock:
+            self._entries[key] = (result, asked)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def reuse(self, key: str, models: ModelBackend, timer: _Timer) -> AnalysisResult | None:
+        """The stored result when the models give the same answers as then, else None."""
+        with self._lock:
+            found = self._entries.get(key)
+        if found is None:
+            return None
+        result, asked = found
+        with timer.phase("lemmas"):
+            lemmas = models.lemmatize(asked.lemma_texts) if asked.lemma_texts else []
+        with timer.phase("embeddings"):
+            vectors = (list(models.embed(asked.embed_texts, asked.embedding_model))
+                       if asked.embed_texts and asked.embedding_model else [])
+        if _answers_digest(lemmas, vectors) != asked.digest:
+            return None  # a model changed (reloaded, another version): analyse anew
+        return dataclasses.replace(result, stats={**result.stats, "result_reused": True})
+
+
+_RECENT = _RecentAnalyses()
+
+
+def _input_key(inp: AnalysisInput, options: AnalysisOptions, settings: Settings, today: dt.date) -> str:
+    digest = hashlib.sha256(f"{hienfeld_version}|{options!r}|{settings!r}|{today}".encode())
+    for name, data in [inp.policy, *inp.conditions, *inp.library, *([inp.reference] if inp.reference else [])]:
+        digest.update(hashlib.sha256(name.encode()).digest() + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 def _evidence(m: Matches, i: int, j: int = 0, same_template: bool = False,
@@ -352,11 +432,43 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
                  today: dt.date | None = None, report_cache: Path | None = None) -> AnalysisResult:
     """Analyse and, with `report_out`, write the Excel report. With a `report_cache` folder, a report
     for the same inputs and the same results is copied instead of written again (a warm repeat of
-    a 50,000-row file spends most of its time writing the workbook otherwise)."""
+    a 50,000-row file spends most of its time writing the workbook otherwise).
+
+    A repeat of a recent analysis in this process (same files, options, settings and date) asks
+    the models again for every text the first run used; when they answer the same, the first run's
+    clusters and advice are the answer (the result is a function of the inputs and those answers),
+    so a warm repeat costs the model round trips, not the clustering."""
     options.validate(settings)
     today = today or dt.date.today()
     timer = _Timer()
     started = time.perf_counter()
+    thresholds = settings.thresholds_for(options.analysis_mode, options.use_semantic)
+    key = _input_key(inp, options, settings, today)
+    result = _RECENT.reuse(key, models, timer)
+    if result is None:
+        result, asked = _analyse(inp, options, models, settings, progress, today, timer)
+        _RECENT.store(key, result, asked)
+    else:
+        progress(80, "Eerder resultaat hergebruikt...")
+    stats = result.stats = {**result.stats}
+    if report_out is not None:
+        progress(90, "Rapport maken...")
+        with timer.phase("report"):
+            def write(out: BinaryIO) -> None:
+                write_report(out, result.table, result.clusters, result.row_cluster, result.comparison,
+                             long_text_chars=int(thresholds["too_long_chars"]), row_advice=result.row_advice)
+            if report_cache is None:
+                write(report_out)
+            else:
+                stats["report_reused"] = _write_or_reuse(report_out, report_cache, _fingerprint(inp, result), write)
+    timer.timings["total"] = round(time.perf_counter() - started, 3)
+    stats["timings"] = timer.timings
+    progress(100, "Analyse voltooid!")
+    return result
+
+
+def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend, settings: Settings,
+             progress: Progress, today: dt.date, timer: _Timer) -> tuple[AnalysisResult, "_Asked"]:
     mode = settings.mode(options.analysis_mode)
     embedding_model = mode.embedding_model if options.use_semantic else None
     weights = dict(mode.weights)
@@ -448,20 +560,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
                    need_models)
     stats["warnings"] = warnings
     result = AnalysisResult(table, clusters, row_cluster, comparison, stats, row_advice)
-    if report_out is not None:
-        progress(90, "Rapport maken...")
-        with timer.phase("report"):
-            def write(out: BinaryIO) -> None:
-                write_report(out, table, clusters, row_cluster, comparison,
-                             long_text_chars=int(thresholds["too_long_chars"]), row_advice=row_advice)
-            if report_cache is None:
-                write(report_out)
-            else:
-                stats["report_reused"] = _write_or_reuse(report_out, report_cache, _fingerprint(inp, result), write)
-    timer.timings["total"] = round(time.perf_counter() - started, 3)
-    stats["timings"] = timer.timings
-    progress(100, "Analyse voltooid!")
-    return result
+    return result, semantics.asked()
 
 
 def _fingerprint(inp: AnalysisInput, result: AnalysisResult) -> str:

@@ -1,7 +1,8 @@
 """Do two clause templates state the same clause?
 
 A precision guard for clustering: characters or embeddings say that two texts are close, this says
-whether what differs is noise or meaning. The token sequences are aligned (difflib); then
+whether what differs is noise or meaning. The token sequences are aligned (rapidfuzz Levenshtein
+on words); then
 - a stretch that one side fills with a placeholder and the other with words is a filled-in value
   the masking did not catch (a name in lower case, a bank in capitals): same template;
 - a word against a word that is its lemma or a typo of it (one edit, two from eight letters on,
@@ -21,11 +22,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import simplemma
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .normalize import masking_rules, sentences, template_text
 from .stopwords import STOP_LEMMAS
@@ -50,6 +50,7 @@ def meaningful(token: Token) -> bool:
     return _significant(token)
 
 
+@functools.lru_cache(maxsize=200_000)
 def _significant(token: Token) -> bool:
     rules = masking_rules()
     surface, lemma = token
@@ -106,16 +107,30 @@ def _only_value(block, block_words, other, other_words, placeholders) -> bool:
     return kinds != {"naam"} or not any(_known(other[k][0]) for k in other_words)
 
 
+def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2) of every stretch where the word sequences differ, adjacent edits joined
+    (a value of two words against one placeholder is one stretch). Levenshtein alignment in C."""
+    stretches: list[list[int]] = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        if stretches and stretches[-1][1] == op.src_start and stretches[-1][3] == op.dest_start:
+            stretches[-1][1], stretches[-1][3] = op.src_end, op.dest_end
+        else:
+            stretches.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    return [tuple(x) for x in stretches]
+
+
 def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
     placeholders, meaning = masking_rules().placeholders, masking_rules().meaning_words
     sig_a, sig_b = [_significant(t) for t in a], [_significant(t) for t in b]
     status_a = [_MATCH if s else _IGNORE for s in sig_a]
     status_b = [_MATCH if s else _IGNORE for s in sig_b]
     conflict = False
-    matcher = SequenceMatcher(None, [t[1] for t in a], [t[1] for t in b], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    lemmas_a, lemmas_b = [t[1] for t in a], [t[1] for t in b]
+    if lemmas_a == lemmas_b:  # the common case: nothing to align
+        return Alignment(False, status_a, status_b, sig_a, sig_b)
+    for i1, i2, j1, j2 in _differing_stretches(lemmas_a, lemmas_b):
         left = [i for i in range(i1, i2) if sig_a[i]]
         right = [j for j in range(j1, j2) if sig_b[j]]
         if _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning):
@@ -183,6 +198,11 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
     return True
 
 
+@functools.lru_cache(maxsize=100_000)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    return tuple(sentences(template_text(text)))
+
+
 def plain_tokens(key: str) -> list[Token]:
     """Tokens of a comparison key without a lemmatizer (surface form as its own lemma)."""
     return [(w, w) for w in key.split()]
@@ -192,10 +212,10 @@ def differing_sentence(clause: str, target: str, min_ratio: float) -> str | None
     """A sentence of `clause` that `target` states almost word for word but with another meaning
     (another peril, object or "niet"): the target then regulates a neighbouring case, not this one.
     Returns that sentence's comparison key, else None."""
-    theirs = sentences(template_text(target))
+    theirs = _sentences_of(target)
     if not theirs:
         return None
-    for mine in sentences(template_text(clause)):
+    for mine in _sentences_of(clause):
         best = process.extractOne(mine, theirs, scorer=fuzz.ratio, score_cutoff=min_ratio * 100)
         if best is not None and not same_clause(plain_tokens(mine), plain_tokens(best[0])):
             return mine
