@@ -734,6 +734,11 @@
     }
   }
 
+  function fmtMB(bytes) {
+    return typeof bytes === "number"
+      ? (bytes / 1024 / 1024).toLocaleString("nl-NL", {maximumFractionDigits: 1}) + " MB" : "–";
+  }
+
   function renderModels(stats) {
     const body = $("models-body");
     body.replaceChildren();
@@ -750,7 +755,8 @@
         ? (cache.hit_rate * 100).toLocaleString("nl-NL", {maximumFractionDigits: 1}) + "%" : "–";
       const hits = el("td", {className: "num", text: hitRate,
         title: fmtInt(cache.hits) + " hits, " + fmtInt(cache.misses) + " misses, " + fmtInt(cache.size) + " van " +
-            fmtInt(cache.capacity) + " plaatsen"});
+            fmtInt(cache.capacity) + " plaatsen" + (typeof cache.bytes === "number"
+              ? ", " + fmtMB(cache.bytes) + " van " + fmtMB(cache.max_bytes) : "")});
       const rss = typeof r.rss_bytes === "number"
         ? (r.rss_bytes / 1024 / 1024).toLocaleString("nl-NL", {maximumFractionDigits: 0}) + " MB" : "–";
       body.appendChild(el("tr", {"data-testid": "model-row"}, [
@@ -765,8 +771,10 @@
     }
     const keys = Object.entries(stats.entries || {})
       .map(([k, e]) => k + ": " + fmtInt(e.access_count) + "× gebruikt, " + e.replicas + " replica('s)");
+    const unreachable = stats.unreachable_replicas
+      ? " " + stats.unreachable_replicas + " replica('s) niet bereikbaar (herstarten?)." : "";
     $("models-summary").textContent = (stats.total_entries || 0) + " modellen geladen" +
-        (keys.length ? " — " + keys.join("; ") : "") + ". Bijgewerkt om " +
+        (keys.length ? " — " + keys.join("; ") : "") + "." + unreachable + " Bijgewerkt om " +
         new Date().toLocaleTimeString("nl-NL") + ".";
   }
 
