@@ -70,6 +70,12 @@ def test_model_replica_killed_while_serving_a_batch_of_the_job(client, synth_dir
     assert victims
     for actor in victims:
         ray.kill(actor, no_restart=True)
+    # the stats answer while the replica is gone and its replacement starts: live replicas only
+    for _ in range(5):
+        stats = client.get("/api/cache/stats")
+        assert stats.status_code == 200, stats.text
+        assert stats.json()["unreachable_replicas"] >= 0
+        time.sleep(0.2)
     status = wait_for(client, job_id, timeout_s=300)
     assert status["status"] == "completed", status
     assert _results(client, job_id) == solo
