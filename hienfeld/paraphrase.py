@@ -3,7 +3,7 @@
 A conditions chunk holds several rules, so its embedding is a blend; a paraphrase shows when the
 clause is compared with single sentences. The nearest sentences by embedding cosine are taken in
 order; a sentence that states a neighbouring case almost word for word (another peril, "wel" for
-"niet": `template_match.differing_sentence`) is passed over, since it embeds close for the wrong
+"niet": `template_match.near_miss`) is passed over, since it embeds close for the wrong
 reason. The first sentence left is the paraphrase candidate, with its cosine and the share of the
 clause's meaningful words it holds (typos and inflections forgiven).
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .normalize import comparison_key
-from .template_match import Token, differs_in_meaning, meaningful, same_word
+from .template_match import Token, meaningful, near_miss, same_word
 
 _BLOCK = 1024
 
@@ -54,7 +54,7 @@ def nearest_sentences(clauses: Sequence[str], clause_vectors: np.ndarray, senten
             key = comparison_key(clause)
             best = SentenceMatch(-1, 0.0, 0.0)
             for j in order:
-                if differs_in_meaning(key, comparison_key(sentences[j]), near_miss_ratio):
+                if near_miss(key, comparison_key(sentences[j]), near_miss_ratio):
                     continue
                 best = SentenceMatch(int(j), float(sims[row, j]),
                                      _word_share(tokens(key), tokens(comparison_key(sentences[j]))))

@@ -208,20 +208,20 @@ def plain_tokens(key: str) -> list[Token]:
     return [(w, w) for w in key.split()]
 
 
+def near_miss(a: str, b: str, min_ratio: float) -> bool:
+    """Two comparison keys close in characters (`min_ratio`) that are not the same clause (another
+    peril, object or "niet")."""
+    return a != b and fuzz.ratio(a, b) >= min_ratio * 100 and not same_clause(plain_tokens(a), plain_tokens(b))
+
+
 def differing_sentence(clause: str, target: str, min_ratio: float) -> str | None:
-    """A sentence of `clause` that `target` states almost word for word but with another meaning
-    (another peril, object or "niet"): the target then regulates a neighbouring case, not this one.
-    Returns that sentence's comparison key, else None."""
+    """A sentence of `clause` that a sentence of `target` nearly states but with another meaning
+    (`near_miss`): the target then regulates a neighbouring case, not this one. Returns that
+    sentence's comparison key, else None."""
     theirs = _sentences_of(target)
-    if not theirs:
-        return None
     for mine in _sentences_of(clause):
-        best = process.extractOne(mine, theirs, scorer=fuzz.ratio, score_cutoff=min_ratio * 100)
-        if best is not None and not same_clause(plain_tokens(mine), plain_tokens(best[0])):
+        if any(same_clause(plain_tokens(mine), plain_tokens(other)) for other in theirs):
+            continue  # the target also states this very sentence
+        if any(near_miss(mine, other, min_ratio) for other in theirs):
             return mine
     return None
-
-
-def differs_in_meaning(a: str, b: str, min_ratio: float) -> bool:
-    """Two comparison keys nearly equal in characters but not the same clause (a near miss)."""
-    return fuzz.ratio(a, b) >= min_ratio * 100 and not same_clause(plain_tokens(a), plain_tokens(b))
