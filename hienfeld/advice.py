@@ -22,10 +22,9 @@ class MatchEvidence:
 
     hybrid: float
     fuzzy: float
-    synonyms: float
     embedding: float
     contained: bool
-    lemma: float = 0.0  # IDF-weighted lemma containment, no synonym list
+    lemma: float = 0.0  # IDF-weighted lemma containment
     same_template: bool = False  # template_match: same clause up to values, typos and whole sentences
     near_miss: str | None = None  # a sentence the target states almost literally but with another meaning
 

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-METHODS = ("fuzzy", "lemma", "synonyms", "tfidf", "embedding")
+METHODS = ("fuzzy", "lemma", "tfidf", "embedding")
 # The thresholds every configuration sets (the shipped file's `thresholds:` section); a mode's or
 # `without_semantics`' `thresholds:` may override any of them and nothing else.
 THRESHOLD_NAMES = (
@@ -92,7 +92,6 @@ class Settings:
     keyword_rules: list[dict[str, Any]]
     deviation_markers: list[str]
     limits: Limits
-    synonyms_path: Path
     conditions: ConditionsSettings
     model_calls: ModelCallSettings
     jobs: JobTimingSettings
@@ -176,7 +175,7 @@ def _kind(value: Any) -> str:
 
 
 _TOP_LEVEL = ("nlp", "embeddings", "modes", "without_semantics", "clustering", "thresholds", "frequency",
-              "deviation_markers", "keyword_rules", "limits", "synonyms_file", "conditions", "service")
+              "deviation_markers", "keyword_rules", "limits", "conditions", "service")
 
 
 def _mode(r: _Reader, name: str, raw: Any) -> ModeSettings:
@@ -229,7 +228,7 @@ def _keyword_rules(r: _Reader, raw: Any) -> list[dict[str, Any]]:
     return rules
 
 
-def parse_settings(raw: Any, base_dir: Path, source: str = "analysis.yaml") -> Settings:
+def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
     """Settings from one parsed YAML document; raises ConfigError naming `source` and the key."""
     r = _Reader(source)
     raw = r.mapping(raw, "", required=_TOP_LEVEL)
@@ -242,9 +241,6 @@ def parse_settings(raw: Any, base_dir: Path, source: str = "analysis.yaml") -> S
     clustering = r.mapping(raw["clustering"], "clustering", required=("candidates", "batch_size"))
     frequency = r.mapping(raw["frequency"], "frequency", required=("consistency_max",))
     service = r.mapping(raw["service"], "service", required=("model_calls", "jobs"))
-    synonyms_path = base_dir / r.string(raw["synonyms_file"], "synonyms_file")
-    if not synonyms_path.is_file():
-        raise r.fail("synonyms_file", f"{synonyms_path} does not exist")
     settings = Settings(
         spacy_model=r.string(nlp["spacy_model"], "nlp.spacy_model"),
         default_embedding_model=r.string(embeddings["default_model"], "embeddings.default_model"),
@@ -256,7 +252,6 @@ def parse_settings(raw: Any, base_dir: Path, source: str = "analysis.yaml") -> S
         keyword_rules=_keyword_rules(r, raw["keyword_rules"]),
         deviation_markers=r.strings(raw["deviation_markers"], "deviation_markers"),
         limits=_limits(r, raw["limits"]),
-        synonyms_path=synonyms_path,
         conditions=ConditionsSettings(**r.section(raw["conditions"], "conditions", ConditionsSettings)),
         model_calls=ModelCallSettings(**r.section(service["model_calls"], "service.model_calls",
                                                   ModelCallSettings)),
@@ -298,4 +293,4 @@ def _load(file: str, shown: str) -> Settings:
         raise ConfigError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: not valid YAML ({exc})") from None
-    return parse_settings(raw, Path(file).parent, shown)
+    return parse_settings(raw, shown)

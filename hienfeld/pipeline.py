@@ -45,7 +45,6 @@ from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
-from .synonyms import SynonymMap
 from .template_match import differing_sentence, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
@@ -252,13 +251,13 @@ class _Semantics:
         words, lemmas = key.split(), self.lemmas.get(template_text(key), [])
         return list(zip(words, lemmas)) if len(lemmas) == len(words) else plain_tokens(key)
 
-    def side(self, texts: Sequence[str], synonyms: SynonymMap) -> TextSide:
+    def side(self, texts: Sequence[str]) -> TextSide:
         """Texts with what was fetched for them (nothing when the job uses no models)."""
         templates = [template_text(t) for t in texts]
         vectors = (np.stack([self.vector(t) for t in texts])
                    if texts and all(self.has_vector(t) for t in texts) else None)
         return prepare_side([comparison_key(t) for t in templates], [self.lemmas.get(t, []) for t in templates],
-                            synonyms, vectors)
+                            vectors)
 
     def asked(self) -> "_Asked":
         """What the models were asked in this job, and a digest of what they answered."""
@@ -339,9 +338,8 @@ def _input_key(inp: AnalysisInput, options: AnalysisOptions, settings: Settings,
 def _evidence(m: Matches, i: int, j: int = 0, same_template: bool = False,
               near_miss: str | None = None) -> MatchEvidence:
     """Evidence for the j-th best target of query i."""
-    return MatchEvidence(float(m.hybrid[i, j]), float(m.fuzzy[i, j]), float(m.synonyms[i, j]),
-                         float(m.embedding[i, j]), bool(m.contained[i, j]), float(m.lemma[i, j]),
-                         same_template, near_miss)
+    return MatchEvidence(float(m.hybrid[i, j]), float(m.fuzzy[i, j]), float(m.embedding[i, j]),
+                         bool(m.contained[i, j]), float(m.lemma[i, j]), same_template, near_miss)
 
 
 def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], semantics: "_Semantics",
@@ -376,7 +374,7 @@ def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk
         first = first or found
     if not _strong(first[1], t) and paraphrase is not None:
         chunk, sentence = paraphrase
-        said = MatchEvidence(hybrid=first[1].hybrid if chunk is first[0] else 0.0, fuzzy=0.0, synonyms=0.0,
+        said = MatchEvidence(hybrid=first[1].hybrid if chunk is first[0] else 0.0, fuzzy=0.0,
                              embedding=sentence.cosine, contained=False, lemma=sentence.words)
         if _strong(said, t):
             return chunk, said
@@ -498,7 +496,6 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
                                                 settings.clustering["candidates"])
 
     progress(45, "Analyseren...")
-    synonyms = SynonymMap.from_yaml(settings.synonyms_path)
     leaders = [c.leader_text for c in clusters]
     need_models = bool(options.use_semantic and (chunks or library or instructions or embedding_model))
     if need_models and (chunks or library or instructions):
@@ -509,12 +506,12 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
         lib_matches = cond_matches = None
         k = int(thresholds["top_k_chunks"])
         if library or chunks:
-            leader_side = semantics.side(leaders, synonyms)
+            leader_side = semantics.side(leaders)
         if library:
-            lib_matches = match(leader_side, semantics.side([c.text for c in library], synonyms), weights, k,
+            lib_matches = match(leader_side, semantics.side([c.text for c in library]), weights, k,
                                 partial=False)
         if chunks:
-            cond_matches = match(leader_side, semantics.side([c.text for c in chunks], synonyms), weights, k,
+            cond_matches = match(leader_side, semantics.side([c.text for c in chunks]), weights, k,
                                  partial=True)
         paraphrases = (_sentence_paraphrases(leaders, chunks, semantics, thresholds, settings.clustering["candidates"])
                        if chunks and embedding_model else None)
@@ -556,7 +553,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
                                                 [(row_advice.get(r) or clusters[c].advice).code
                                                  for r, c in enumerate(row_cluster)])
 
-    stats = _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,
+    stats = _stats(table, clusters, chunks, library, options, embedding_model, models, comparison,
                    need_models)
     stats["warnings"] = warnings
     result = AnalysisResult(table, clusters, row_cluster, comparison, stats, row_advice)
@@ -605,7 +602,7 @@ def _parse_usable(parse: Callable[[list[FileBlob]], list], files: list[FileBlob]
         return parse(usable) if usable else []
 
 
-def _stats(table, clusters, chunks, library, options, embedding_model, models, synonyms, comparison,
+def _stats(table, clusters, chunks, library, options, embedding_model, models, comparison,
            used_models) -> dict[str, Any]:
     total_clauses = sum(1 for t in table.texts if t.strip())
     distribution = Counter(c.advice.code for c in clusters)
@@ -620,7 +617,6 @@ def _stats(table, clusters, chunks, library, options, embedding_model, models, s
         "semantic_status": {
             "enabled": options.use_semantic,
             "lemmas": used_models,
-            "synonyms": len(synonyms) if options.use_semantic else 0,
             "tfidf": options.use_semantic,
             "embeddings": embedding_model if used_models else None,
         },

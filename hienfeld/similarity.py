@@ -1,7 +1,7 @@
 """Hybrid similarity of clauses (queries) against targets (conditions chunks or library clauses).
 
-All methods except fuzzy are matrix operations over every target at once: lemma and synonym
-containment (sparse binary products), TF-IDF cosine (fitted per job on both sides) and embedding
+All methods except fuzzy are matrix operations over every target at once: lemma containment
+(sparse binary products), TF-IDF cosine (fitted per job on both sides) and embedding
 cosine. Their weighted sum picks the top-k targets per clause; the fuzzy scorer, the one method
 that cannot be a matrix product, then runs on those few pairs only.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from .normalize import masking_rules
 from .stopwords import STOP_LEMMAS
-from .synonyms import SynonymMap
 
 
 @dataclass
@@ -24,25 +24,20 @@ class TextSide:
 
     norm: list[str]  # normalize_text of each text
     lemmas: list[list[str]]  # content lemmas
-    canon: list[list[str]]  # content lemmas with synonyms replaced by their group's head
     embeddings: np.ndarray | None = None  # L2-normalised rows
 
     def __len__(self) -> int:
         return len(self.norm)
 
 
-def prepare_side(norm: Sequence[str], lemmas: Sequence[Sequence[str]], synonyms: SynonymMap,
-                 embeddings: np.ndarray | None = None) -> TextSide:
-    """Synonyms are applied to the full lemma sequence first, since multi-word synonyms contain
-    stop words ("niet gedekt"); stop words and numbers are dropped after."""
+def prepare_side(norm: Sequence[str], lemmas: Sequence[Sequence[str]], embeddings: np.ndarray | None = None) -> TextSide:
+    """Stop words, numbers and placeholders are dropped from the lemmas: they say nothing about a
+    clause's subject."""
+    placeholders = masking_rules().placeholders
+
     def content(tokens: Sequence[str]) -> list[str]:
-        return [t for t in tokens if t not in STOP_LEMMAS and not t.isdigit()]
-    return TextSide(
-        norm=list(norm),
-        lemmas=[content(seq) for seq in lemmas],
-        canon=[content(synonyms.canonicalize(seq)) for seq in lemmas],
-        embeddings=embeddings,
-    )
+        return [t for t in tokens if t not in STOP_LEMMAS and t not in placeholders and not t.isdigit()]
+    return TextSide(norm=list(norm), lemmas=[content(seq) for seq in lemmas], embeddings=embeddings)
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,6 @@ class Matches:
     hybrid: np.ndarray
     fuzzy: np.ndarray
     lemma: np.ndarray
-    synonyms: np.ndarray
     tfidf: np.ndarray
     embedding: np.ndarray
     contained: np.ndarray  # bool: the query's normalised text occurs in the target's
@@ -98,12 +92,11 @@ def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k
     n = len(queries)
     if n == 0 or len(targets) == 0:
         zeros = np.zeros((n, 1), dtype=np.float32)
-        return Matches(np.full((n, 1), -1), zeros, zeros, zeros, zeros, zeros, zeros, np.zeros((n, 1), bool))
+        return Matches(np.full((n, 1), -1), zeros, zeros, zeros, zeros, zeros, np.zeros((n, 1), bool))
     # Only the methods this mode weighs are computed (fuzzy-only jobs have no lemmas at all).
     matrices = {
         "lemma": _containment(queries.lemmas, targets.lemmas) if weights.get("lemma") else None,
-        "synonyms": _containment(queries.canon, targets.canon) if weights.get("synonyms") else None,
-        "tfidf": _tfidf(queries.canon, targets.canon) if weights.get("tfidf") else None,
+        "tfidf": _tfidf(queries.lemmas, targets.lemmas) if weights.get("tfidf") else None,
         "embedding": (queries.embeddings @ targets.embeddings.T
                       if weights.get("embedding") and queries.embeddings is not None else None),
     }
@@ -135,7 +128,6 @@ def match(queries: TextSide, targets: TextSide, weights: dict[str, float], top_k
         hybrid=ranked(hybrid).astype(np.float32),
         fuzzy=ranked(fuzzy),
         lemma=ranked(per_method["lemma"]),
-        synonyms=ranked(per_method["synonyms"]),
         tfidf=ranked(per_method["tfidf"]),
         embedding=ranked(per_method["embedding"]),
         contained=ranked(contained),

@@ -1,4 +1,4 @@
-"""Dutch function words left out of lemma/synonym matching: they say nothing about a clause's
+"""Dutch function words left out of lemma matching: they say nothing about a clause's
 subject. Our own list (importing spaCy's would load all of spaCy into every replica that scores)."""
 
 STOP_LEMMAS = frozenset("""

@@ -35,7 +35,7 @@ def test_keyword_rule_points_at_the_article_that_covers_the_topic():
 
 
 def test_library_comes_before_conditions_and_names_the_code():
-    evidence = MatchEvidence(hybrid=0.99, fuzzy=0.99, synonyms=1.0, embedding=0.9, contained=True,
+    evidence = MatchEvidence(hybrid=0.99, fuzzy=0.99, embedding=0.9, contained=True,
                              same_template=True)
     advice = advise(_facts("Diefstal na braak is gedekt.", library=(LibraryClause("9NX3", "x"), evidence),
                            conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
@@ -44,7 +44,7 @@ def test_library_comes_before_conditions_and_names_the_code():
 
 def test_a_library_clause_that_says_something_else_is_not_replaced_however_alike():
     """98% alike but another template (another peril): a check, never a replacement."""
-    evidence = MatchEvidence(hybrid=0.95, fuzzy=0.98, synonyms=1.0, embedding=0.9, contained=False,
+    evidence = MatchEvidence(hybrid=0.95, fuzzy=0.98, embedding=0.9, contained=False,
                              same_template=False)
     advice = advise(_facts("Diefstal na braak is gedekt.", library=(LibraryClause("9NX3", "x"), evidence)),
                     _cfg(), TODAY)
@@ -52,13 +52,13 @@ def test_a_library_clause_that_says_something_else_is_not_replaced_however_alike
 
 
 def test_contained_in_conditions_is_remove_high_with_the_article():
-    evidence = MatchEvidence(hybrid=0.7, fuzzy=1.0, synonyms=1.0, embedding=0.6, contained=True)
+    evidence = MatchEvidence(hybrid=0.7, fuzzy=1.0, embedding=0.6, contained=True)
     advice = advise(_facts("Diefstal na braak is gedekt.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
     assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art 2.3 – Diefstal")
 
 
 def test_weak_match_with_conditions_ends_in_manual_check_low():
-    evidence = MatchEvidence(hybrid=0.2, fuzzy=0.5, synonyms=0.1, embedding=0.3, contained=False)
+    evidence = MatchEvidence(hybrid=0.2, fuzzy=0.5, embedding=0.3, contained=False)
     advice = advise(_facts("Een geheel eigen afspraak over de kas", conditions=(CHUNKS[0], evidence)), _cfg(),
                     TODAY)
     assert (advice.code, advice.confidence) == ("HANDMATIG CHECKEN", "Laag")
@@ -89,7 +89,7 @@ def test_every_configured_keyword_pattern_and_deviation_marker_can_match_normali
 
 def test_a_clause_that_deviates_from_an_article_is_kept_not_removed():
     chunk = CHUNKS[0]
-    evidence = MatchEvidence(hybrid=0.9, fuzzy=0.97, synonyms=1.0, embedding=0.9, contained=True, lemma=1.0)
+    evidence = MatchEvidence(hybrid=0.9, fuzzy=0.97, embedding=0.9, contained=True, lemma=1.0)
     text = "In afwijking van de voorwaarden is diefstal na braak gedekt."
     facts = ClusterFacts(text, text.lower(), 3, None, (chunk, evidence), deviation="in afwijking van")
     advice = advise(facts, _cfg(), TODAY)
@@ -100,7 +100,7 @@ def test_a_clause_that_deviates_from_an_article_is_kept_not_removed():
 
 def test_a_library_clause_with_other_values_is_replaced_with_its_code():
     clause = LibraryClause("BR-104", "Het eigen risico bij storm bedraagt € 500 per gebeurtenis.")
-    evidence = MatchEvidence(hybrid=0.7, fuzzy=0.8, synonyms=0.9, embedding=0.8, contained=False,
+    evidence = MatchEvidence(hybrid=0.7, fuzzy=0.8, embedding=0.8, contained=False,
                              lemma=0.9, same_template=True)
     advice = advise(_facts("Het eigen risico bij storm bedraagt € 2.500 per gebeurtenis.", library=(clause, evidence)),
                     _cfg(), TODAY)

@@ -24,7 +24,7 @@ def _raw() -> dict:
 
 
 def _parse(raw: dict):
-    return parse_settings(raw, SHIPPED.parent, "configs/analysis.yaml")
+    return parse_settings(raw, "configs/analysis.yaml")
 
 
 def _broken(change) -> dict:
@@ -73,7 +73,6 @@ def test_shipped_file_loads_into_typed_settings():
     (lambda r: r["service"]["jobs"].pop("sweep_s"), "service.jobs.sweep_s: missing key"),
     (lambda r: r["conditions"].update(chunk_chars=0), "conditions.chunk_chars: must be positive"),
     (lambda r: r["nlp"].update(spacy_model=None), "nlp.spacy_model: expected a non-empty string"),
-    (lambda r: r.update(synonyms_file="weg.yaml"), "synonyms_file: .*weg.yaml does not exist"),
     (lambda r: r.update(modes={}), "modes: at least one mode"),
 ])
 def test_broken_configuration_names_the_file_and_key(change, message):
@@ -108,7 +107,6 @@ def test_instruction_and_reference_limits_have_one_source(monkeypatch, tmp_path)
 
     path = tmp_path / "analysis.yaml"
     raw = _raw()
-    raw["synonyms_file"] = str(SHIPPED.parent / raw["synonyms_file"])
     raw["limits"].update(max_instruction_chars=20, max_rows=3)
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     monkeypatch.setenv("HIENFELD_CONFIG", str(path))
@@ -130,7 +128,6 @@ def test_instruction_and_reference_limits_have_one_source(monkeypatch, tmp_path)
 
 def _write_broken(tmp_path: Path) -> Path:
     raw = _raw()
-    raw["synonyms_file"] = str(SHIPPED.parent / raw["synonyms_file"])
     raw["thresholds"]["conditions_remve"] = raw["thresholds"].pop("conditions_remove")
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")

@@ -170,7 +170,7 @@ def test_paraphrase_families_are_not_verbatim(data: dict[str, Path], truth: dict
 def test_paraphrases_are_rewordings_and_uncovered_topics_are_absent(
     data: dict[str, Path],
 ) -> None:
-    """Checked with plain lemmas: the production synonym list must not be what makes a generated
+    """Checked with plain lemmas: no synonym list may be what makes a generated
     paraphrase look like its clause (it would then test itself)."""
     stop = set(
         "de het een en of van in op te is zijn dat die voor met aan door als bij tot niet wordt "
