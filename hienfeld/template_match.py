@@ -38,11 +38,15 @@ _MATCH, _EXTRA, _IGNORE = 0, 1, 2
 
 @dataclass(frozen=True)
 class Alignment:
-    conflict: bool
+    conflicts: list[tuple[int, int, int, int]]  # stretches where both sides have other meaningful words
     status_a: list[int]
     status_b: list[int]
     significant_a: list[bool]
     significant_b: list[bool]
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.conflicts)
 
 
 def meaningful(token: Token) -> bool:
@@ -126,10 +130,10 @@ def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
     sig_a, sig_b = [_significant(t) for t in a], [_significant(t) for t in b]
     status_a = [_MATCH if s else _IGNORE for s in sig_a]
     status_b = [_MATCH if s else _IGNORE for s in sig_b]
-    conflict = False
+    conflicts = []
     lemmas_a, lemmas_b = [t[1] for t in a], [t[1] for t in b]
     if lemmas_a == lemmas_b:  # the common case: nothing to align
-        return Alignment(False, status_a, status_b, sig_a, sig_b)
+        return Alignment(conflicts, status_a, status_b, sig_a, sig_b)
     for i1, i2, j1, j2 in _differing_stretches(lemmas_a, lemmas_b):
         left = [i for i in range(i1, i2) if sig_a[i]]
         right = [j for j in range(j1, j2) if sig_b[j]]
@@ -158,8 +162,8 @@ def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
         for j in unpaired_right:
             status_b[j] = _EXTRA
         if unpaired_left and unpaired_right:
-            conflict = True
-    return Alignment(conflict, status_a, status_b, sig_a, sig_b)
+            conflicts.append((i1, i2, j1, j2))
+    return Alignment(conflicts, status_a, status_b, sig_a, sig_b)
 
 
 def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
@@ -177,8 +181,18 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
     flat_a = [t for s in a for t in s]
     flat_b = [t for s in b for t in s]
     result = align(flat_a, flat_b)
-    if result.conflict:
-        return False
+    owner_a = [k for k, s in enumerate(a) for _ in s]
+    owner_b = [k for k, s in enumerate(b) for _ in s]
+    # sentences with at least one shared meaningful word
+    shared_a = {owner_a[i] for i, (sig, st) in enumerate(zip(result.significant_a, result.status_a))
+                if sig and st == _MATCH}
+    shared_b = {owner_b[j] for j, (sig, st) in enumerate(zip(result.significant_b, result.status_b))
+                if sig and st == _MATCH}
+    for i1, i2, j1, j2 in result.conflicts:
+        # other words against other words is a conflict, unless both are whole sentences of their own
+        # (an optional last sentence on one side, a neutral one appended on the other)
+        if {owner_a[i] for i in range(i1, i2)} & shared_a or {owner_b[j] for j in range(j1, j2)} & shared_b:
+            return False
     one_sided = _EXTRA not in result.status_a or _EXTRA not in result.status_b
     needed = 0.5 if one_sided else min_shared
     for sentences, status, significant in ((a, result.status_a, result.significant_a),

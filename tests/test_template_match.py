@@ -73,3 +73,10 @@ def test_merges_join_earlier_clusters_only_after_the_guard_agrees():
     vectors = np.ones((3, 4), np.float32) / 2.0  # every pair proposed: the guard decides
     plan = plan_merges(split, [Proposer(vectors, 0.5)])
     assert plan.root == [0, 0, 2]
+
+
+def test_an_optional_sentence_on_one_side_and_a_neutral_one_on_the_other_are_one_clause():
+    core = "Schade aan zaken die verzekerde ter reparatie onder zich heeft, is meeverzekerd tot € 1.000 per jaar."
+    assert _same_by_sentences(core + " Het eigen risico bedraagt 10% van de schade.", core + " Zie ook het polisblad.")
+    assert not _same_by_sentences(core.replace("reparatie", "bewaring") + " Zie ook het polisblad.",
+                                  core + " Het eigen risico bedraagt 10% van de schade.")
