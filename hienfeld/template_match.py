@@ -234,8 +234,10 @@ def differing_sentence(clause: str, target: str, min_ratio: float) -> str | None
     sentence's comparison key, else None."""
     theirs = _sentences_of(target)
     for mine in _sentences_of(clause):
-        if any(same_clause(plain_tokens(mine), plain_tokens(other)) for other in theirs):
-            continue  # the target also states this very sentence
-        if any(near_miss(mine, other, min_ratio) for other in theirs):
+        # only sentences close in characters can be either (rapidfuzz in C picks them first)
+        close = [other for other, _, _ in process.extract(mine, theirs, scorer=fuzz.ratio, limit=None,
+                                                          score_cutoff=min_ratio * 100)]
+        same = [same_clause(plain_tokens(mine), plain_tokens(other)) for other in close]
+        if close and not any(same):  # the target states a neighbouring case, not this very sentence
             return mine
     return None
