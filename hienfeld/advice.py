@@ -14,6 +14,7 @@ STANDARDISE = "🛠️ STANDAARDISEREN"
 KEEP = "✅ BEHOUDEN"
 MANUAL = "HANDMATIG CHECKEN"
 REMOVE = "VERWIJDEREN"
+REPLACE = "🔄 VERVANGEN"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, 
     if evidence.same_template:
         how = (f"vrijwel gelijk ({_pct(evidence.fuzzy)})" if evidence.fuzzy >= t["library_replace"]
                else "zelfde tekst met andere ingevulde waarden")
-        return Advice("🔄 VERVANGEN", "Hoog",
+        return Advice(REPLACE, "Hoog",
                       f"Standaardclausule {clause.code}: {how}; vervang door de standaardclausule.",
                       clause.code, evidence.fuzzy)
     score = max(evidence.fuzzy, evidence.hybrid)

@@ -15,11 +15,9 @@ from typing import Any
 
 from sklearn.metrics import adjusted_rand_score
 
+from .advice import REMOVE, REPLACE
 from .hygiene import LAPSED
 from .pipeline import AnalysisResult
-
-REMOVE = "VERWIJDEREN"
-REPLACE = "🔄 VERVANGEN"
 
 
 def _pairs(counts) -> int:

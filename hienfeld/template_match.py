@@ -49,13 +49,9 @@ class Alignment:
         return bool(self.conflicts)
 
 
+@functools.lru_cache(maxsize=200_000)
 def meaningful(token: Token) -> bool:
     """A word that carries the clause's meaning (not a function word, not a placeholder)."""
-    return _significant(token)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _significant(token: Token) -> bool:
     rules = masking_rules()
     surface, lemma = token
     if surface in rules.placeholders:
@@ -127,7 +123,7 @@ def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int
 
 def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
     placeholders, meaning = masking_rules().placeholders, masking_rules().meaning_words
-    sig_a, sig_b = [_significant(t) for t in a], [_significant(t) for t in b]
+    sig_a, sig_b = [meaningful(t) for t in a], [meaningful(t) for t in b]
     status_a = [_MATCH if s else _IGNORE for s in sig_a]
     status_b = [_MATCH if s else _IGNORE for s in sig_b]
     conflicts = []

@@ -155,8 +155,10 @@ class JobStore(ABC):
 
     A store provides `_connect()` (a DB-API connection in autocommit, rows by column name),
     `_transaction(lock)` (one transaction; `lock` serialises job creation for the queue limit),
-    `_migrate()` and the file methods. SQL here is written with `?` placeholders."""
+    `migrations` (version n is migrations[n - 1]) and the file methods. SQL here is written with `?`
+    placeholders."""
 
+    migrations: tuple[str, ...] = ()
     placeholder = "?"
     greatest = "MAX"
     kind = "?"
@@ -219,6 +221,33 @@ class JobStore(ABC):
         """Reports by content fingerprint, reused by repeats of the same analysis. Always a local
         folder: a cache per node is enough (a miss only costs writing the report)."""
         return self.data_dir / "report_cache"
+
+    # -- schema -------------------------------------------------------------------------------------
+    def _lock_migrations(self, db: Any) -> None:
+        """Where several replicas may open the database at once, one migrates at a time."""
+
+    def _migrate(self) -> None:
+        """Brings the database up to len(migrations), one numbered migration at a time."""
+        with self._transaction() as db:
+            self._lock_migrations(db)
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"] or 0
+            if current > len(self.migrations):
+                raise RuntimeError(f"{self.describe()}: schema version {current} is newer than this code "
+                                   f"({len(self.migrations)}); run the newer hienfeld-serve")
+            for version in range(current + 1, len(self.migrations) + 1):
+                for statement in self.migrations[version - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(self._sql("INSERT INTO schema_version (version) VALUES (?)"), (version,))
+
+    def schema_version(self) -> int:
+        with self._connect() as db:
+            return db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"]
+
+    def describe(self) -> str:
+        """Where the jobs are kept, for messages."""
+        return self.kind
 
     # -- jobs ---------------------------------------------------------------------------------------
     def _sql(self, sql: str) -> str:

@@ -95,6 +95,7 @@ class _Pool:
 
 class PostgresJobStore(JobStore):
     kind = "postgres"
+    migrations = MIGRATIONS
     placeholder = "%s"
     greatest = "GREATEST"
 
@@ -115,23 +116,11 @@ class PostgresJobStore(JobStore):
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
             yield conn
 
-    def _migrate(self) -> None:
-        with self._transaction() as db:
-            db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))  # replicas start together
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            current = db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"] or 0
-            if current > len(MIGRATIONS):
-                raise RuntimeError(f"database schema version {current} is newer than this code "
-                                   f"({len(MIGRATIONS)}); run the newer hienfeld-serve")
-            for version in range(current + 1, len(MIGRATIONS) + 1):
-                for statement in MIGRATIONS[version - 1].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+    def _lock_migrations(self, db) -> None:
+        db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))  # replicas start together
 
-    def schema_version(self) -> int:
-        with self._connect() as db:
-            return db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"]
+    def describe(self) -> str:
+        return "database"
 
     def close(self) -> None:
         self.pool.close()

@@ -19,6 +19,7 @@ MIGRATIONS = (JOBS_DDL,)
 
 class SQLiteJobStore(JobStore):
     kind = "sqlite"
+    migrations = MIGRATIONS
 
     def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
                  max_file_bytes: int | None = None):
@@ -51,22 +52,8 @@ class SQLiteJobStore(JobStore):
                 raise
             db.execute("COMMIT")
 
-    def _migrate(self) -> None:
-        with self._transaction() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            current = db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"] or 0
-            if current > len(MIGRATIONS):
-                raise RuntimeError(f"{self.db_path}: schema version {current} is newer than this code "
-                                   f"({len(MIGRATIONS)}); run the newer hienfeld-serve")
-            for version in range(current + 1, len(MIGRATIONS) + 1):
-                for statement in MIGRATIONS[version - 1].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-
-    def schema_version(self) -> int:
-        with self._connect() as db:
-            return db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"]
+    def describe(self) -> str:
+        return str(self.db_path)
 
     # -- files: a folder per job ------------------------------------------------------------------
     def job_dir(self, job_id: str) -> Path:
