@@ -81,14 +81,16 @@ def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float]
         how = "staat letterlijk" if evidence.contained else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})"
         return Advice(REMOVE, "Hoog", f"Tekst {how} in de voorwaarden ({where}); de clausule is overbodig.",
                       where, evidence.fuzzy)
-    # the same rule in other words: the sentence encoder agrees and so do the clause's specific lemmas
-    paraphrase = (evidence.embedding >= t["paraphrase_embedding"]
-                  and evidence.lemma >= t["paraphrase_lemmas"])
-    if evidence.hybrid >= t["conditions_remove"] or paraphrase:
-        why = ("zelfde strekking (semantisch " + _pct(evidence.embedding) + ")") if paraphrase and \
-            evidence.hybrid < t["conditions_remove"] else f"hoge overeenkomst ({_pct(evidence.hybrid)})"
-        return Advice(REMOVE, "Midden", f"Wordt al gedekt door de voorwaarden ({where}): {why}.",
-                      where, evidence.hybrid)
+    if evidence.hybrid >= t["conditions_remove"]:
+        return Advice(REMOVE, "Midden", f"Wordt al gedekt door de voorwaarden ({where}): "
+                      f"hoge overeenkomst ({_pct(evidence.hybrid)}).", where, evidence.hybrid)
+    # the same rule in other words, by the sentence encoder and the clause's specific lemmas: on
+    # independently written exports this is as often a neighbouring rule as the same one, so it
+    # points at the article for a person to judge instead of removing the clause
+    if evidence.embedding >= t["paraphrase_embedding"] and evidence.lemma >= t["paraphrase_lemmas"]:
+        return Advice(MANUAL, "Midden", f"Mogelijk in andere woorden al gedekt door de voorwaarden ({where}, "
+                      f"semantisch {_pct(evidence.embedding)}); controleer of de clausule overbodig is.",
+                      where, evidence.embedding)
     if evidence.hybrid >= t["conditions_check"]:
         return Advice(MANUAL, "Midden",
                       f"Gedeeltelijke overeenkomst met de voorwaarden ({where}, {_pct(evidence.hybrid)}); "
@@ -162,8 +164,7 @@ def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
         lambda: instruction_advice(facts.text, cfg.instructions, t["instruction_fuzzy"], semantic,
                                    t["instruction_semantic"]) if cfg.instructions else None,
         lambda: _length_advice(facts.text, t),
-        lambda: library_advice(*facts.library, t) if facts.library else None,
-        lambda: conditions_advice(*facts.conditions, t, facts.deviation) if facts.conditions else None,
+        lambda: _library_or_conditions(facts, t),
         lambda: keyword_advice(facts.norm, cfg.keyword_rules, find_article),
     )
     for step in steps:
@@ -171,6 +172,18 @@ def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
         if advice is not None:
             return advice
     return frequency_advice(facts.frequency, cfg.min_frequency, cfg.with_conditions, cfg.consistency_max)
+
+
+def _library_or_conditions(facts: ClusterFacts, t: dict[str, float]) -> Advice | None:
+    """The standard clause first; but a clause the conditions state word for word is redundant
+    however much it also resembles a standard clause it is not."""
+    library = library_advice(*facts.library, t) if facts.library else None
+    if library is not None and library.code == REPLACE:
+        return library
+    conditions = conditions_advice(*facts.conditions, t, facts.deviation) if facts.conditions else None
+    if library is None or (conditions is not None and conditions.code == REMOVE and conditions.confidence == "Hoog"):
+        return conditions
+    return library
 
 
 def _length_advice(text: str, t: dict[str, float]) -> Advice | None:

@@ -105,3 +105,27 @@ def test_a_library_clause_with_other_values_is_replaced_with_its_code():
     advice = advise(_facts("Het eigen risico bij storm bedraagt € 2.500 per gebeurtenis.", library=(clause, evidence)),
                     _cfg(), TODAY)
     assert advice.code == "🔄 VERVANGEN" and advice.article == "BR-104"
+
+
+def test_a_clause_the_conditions_state_word_for_word_is_removed_even_if_it_resembles_a_standard_clause():
+    """A near-miss standard clause (another peril) says "check"; the article stating the very text
+    says the clause is redundant, and that is the stronger evidence."""
+    similar = MatchEvidence(hybrid=0.9, fuzzy=0.9, embedding=0.9, contained=False, same_template=False)
+    stated = MatchEvidence(hybrid=0.8, fuzzy=1.0, embedding=0.8, contained=True)
+    text = "Diefstal na braak is gedekt."
+    both = advise(_facts(text, library=(LibraryClause("9NX3", "x"), similar), conditions=(CHUNKS[0], stated)),
+                  _cfg(), TODAY)
+    assert (both.code, both.article) == ("VERWIJDEREN", "Art 2.3 – Diefstal")
+    partly = MatchEvidence(hybrid=0.5, fuzzy=0.6, embedding=0.6, contained=False)
+    weak = advise(_facts(text, library=(LibraryClause("9NX3", "x"), similar), conditions=(CHUNKS[0], partly)),
+                  _cfg(), TODAY)
+    assert (weak.code, weak.article) == ("🔍 CONTROLEER GELIJKENIS", "9NX3")
+
+
+def test_the_same_rule_in_other_words_is_pointed_out_for_a_check_not_removed():
+    t = load_settings().thresholds_for("balanced")
+    evidence = MatchEvidence(hybrid=0.3, fuzzy=0.4, embedding=t["paraphrase_embedding"] + 0.05, contained=False,
+                             lemma=t["paraphrase_lemmas"] + 0.1)
+    advice = advise(_facts("Diefstal na inbraak wordt vergoed.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
+    assert (advice.code, advice.article) == ("HANDMATIG CHECKEN", "Art 2.3 – Diefstal")
+    assert "andere woorden" in advice.reason
