@@ -28,6 +28,8 @@ class MatchEvidence:
     lemma: float = 0.0  # IDF-weighted lemma containment
     same_template: bool = False  # template_match: same clause up to values, typos and whole sentences
     near_miss: str | None = None  # a sentence the target states almost literally but with another meaning
+    stated: bool = False  # sentence_cover: the target states the clause sentence by sentence, in one passage
+    other_amounts: tuple[str, str] | None = None  # stated, but with other amounts: (the clause's, the target's)
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,27 @@ def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float]
                       f"vergelijk {where}); behouden en controleer of de afwijking nog geldt.", where, evidence.hybrid)
     if deviation:
         return None
-    if evidence.near_miss and not evidence.contained:
+    if evidence.other_amounts:
+        mine, theirs = evidence.other_amounts
+        return Advice(MANUAL, "Midden", f"Zelfde tekst als de voorwaarden ({where}), maar met andere bedragen of "
+                      f"percentages (clausule: {mine}; voorwaarden: {theirs}); controleer of de afwijking bedoeld is.",
+                      where, evidence.hybrid)
+    if evidence.near_miss and not (evidence.contained or evidence.stated):
         return Advice(MANUAL, "Midden",
                       f"Lijkt sterk op de voorwaarden ({where}), maar regelt een ander geval: "
                       f"'{evidence.near_miss}'; controleer de afwijking.", where, evidence.hybrid)
-    if evidence.contained or evidence.fuzzy >= t["conditions_contained"]:
-        how = "staat letterlijk" if evidence.contained else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})"
+    if evidence.contained or evidence.stated or evidence.fuzzy >= t["conditions_contained"]:
+        how = ("staat letterlijk" if evidence.contained
+               else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})" if evidence.fuzzy >= t["conditions_contained"]
+               else "staat zin voor zin (op ingevulde waarden en tikfouten na)")
         return Advice(REMOVE, "Hoog", f"Tekst {how} in de voorwaarden ({where}); de clausule is overbodig.",
-                      where, evidence.fuzzy)
+                      where, max(evidence.fuzzy, evidence.hybrid))
+    # much alike, but not every sentence is stated there as it is here: an added condition or
+    # another consequence makes a clause that resembles an article a change of it
     if evidence.hybrid >= t["conditions_remove"]:
-        return Advice(REMOVE, "Midden", f"Wordt al gedekt door de voorwaarden ({where}): "
-                      f"hoge overeenkomst ({_pct(evidence.hybrid)}).", where, evidence.hybrid)
+        return Advice(MANUAL, "Midden", f"Grote overeenkomst met de voorwaarden ({where}, {_pct(evidence.hybrid)}), "
+                      "maar niet elke zin staat er zo in; controleer of de clausule overbodig is.",
+                      where, evidence.hybrid)
     # the same rule in other words, by the sentence encoder and the clause's specific lemmas: on
     # independently written exports this is as often a neighbouring rule as the same one, so it
     # points at the article for a person to judge instead of removing the clause

@@ -139,9 +139,14 @@ def normalize_text(text: str) -> str:
     return comparison_key(template_text(text))
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a text or template, as written."""
+    return _SENTENCE_END.split(text)
+
+
 def sentence_templates(template: str) -> list[str]:
     """The sentences of a template, as written (empty ones left out)."""
-    return [part for part in _SENTENCE_END.split(template) if comparison_key(part)]
+    return [part for part in split_sentences(template) if comparison_key(part)]
 
 
 def sentences(template: str) -> list[str]:

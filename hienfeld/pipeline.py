@@ -45,6 +45,7 @@ from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
+from .sentence_cover import ConditionsSentences, Statement
 from .template_match import differing_sentence, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
@@ -359,10 +360,19 @@ def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], seman
 
 
 def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk], t: dict[str, float],
-                         paraphrase: tuple[Chunk, SentenceMatch] | None) -> tuple[Chunk, MatchEvidence]:
-    """The best chunk that does not state a neighbouring case: the conditions often hold the same
-    sentence for storm, hail and water; the one for this clause's own case may rank second. A
-    chunk that only shares words with the clause yields to a sentence that states its rule."""
+                         paraphrase: tuple[Chunk, SentenceMatch] | None,
+                         statement: Statement | None) -> tuple[Chunk, MatchEvidence]:
+    """The passage that states the clause sentence by sentence; else the best chunk that does not
+    state a neighbouring case: the conditions often hold the same sentence for storm, hail and
+    water; the one for this clause's own case may rank second. A chunk that only shares words
+    with the clause yields to a sentence that states its rule."""
+    if statement is not None:
+        ranked = [int(x) for x in m.target[i]]
+        scores = (_evidence(m, i, ranked.index(statement.target)) if statement.target in ranked
+                  else MatchEvidence(hybrid=0.0, fuzzy=0.0, embedding=0.0, contained=False))
+        amounts = None if statement.same_amounts else (", ".join(statement.clause_amounts) or "geen",
+                                                       ", ".join(statement.stated_amounts) or "geen")
+        return chunks[statement.target], dataclasses.replace(scores, stated=True, other_amounts=amounts)
     first = None
     for j in range(m.target.shape[1]):
         chunk = chunks[m.target[i, j]]
@@ -515,6 +525,8 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
                                  partial=True)
         paraphrases = (_sentence_paraphrases(leaders, chunks, semantics, thresholds, settings.clustering["candidates"])
                        if chunks and embedding_model else None)
+        statements = (ConditionsSentences([c.text for c in chunks]).find(leaders, thresholds["near_miss_ratio"])
+                      if chunks else None)
 
     progress(80, "Advies bepalen...")
     with timer.phase("advice"):
@@ -536,7 +548,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
                 clause = library[lib_matches.target[i, 0]]
                 lib = (clause, _evidence(lib_matches, i, 0, semantics.same_clause(cluster.leader_text, clause.text)))
             cond = (_conditions_evidence(cond_matches, i, cluster.leader_text, chunks, thresholds,
-                                         paraphrases[i] if paraphrases else None)
+                                         paraphrases[i] if paraphrases else None, statements[i])
                     if cond_matches else None)
             facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))

@@ -129,3 +129,18 @@ def test_the_same_rule_in_other_words_is_pointed_out_for_a_check_not_removed():
     advice = advise(_facts("Diefstal na inbraak wordt vergoed.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
     assert (advice.code, advice.article) == ("HANDMATIG CHECKEN", "Art 2.3 – Diefstal")
     assert "andere woorden" in advice.reason
+
+
+def test_stated_sentence_by_sentence_is_removed_but_other_amounts_or_mere_likeness_are_checked():
+    text = "Bij schade door storm geldt een eigen risico van € 500. Zie polisblad."
+    stated = MatchEvidence(hybrid=0.5, fuzzy=0.6, embedding=0.6, contained=False, stated=True)
+    advice = advise(_facts(text, conditions=(CHUNKS[0], stated)), _cfg(), TODAY)
+    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art 2.3 – Diefstal")
+    other = MatchEvidence(hybrid=0.9, fuzzy=1.0, embedding=0.9, contained=True, stated=True,
+                          other_amounts=("€ 500", "€ 250"))
+    advice = advise(_facts(text, conditions=(CHUNKS[0], other)), _cfg(), TODAY)
+    assert advice.code == "HANDMATIG CHECKEN" and "€ 500" in advice.reason and "€ 250" in advice.reason
+    t = load_settings().thresholds_for("balanced")
+    alike = MatchEvidence(hybrid=t["conditions_remove"] + 0.1, fuzzy=0.8, embedding=0.8, contained=False)
+    advice = advise(_facts(text, conditions=(CHUNKS[0], alike)), _cfg(), TODAY)
+    assert advice.code == "HANDMATIG CHECKEN" and "niet elke zin" in advice.reason
