@@ -269,10 +269,12 @@ class _Semantics:
 
     @staticmethod
     def same_clause(a: str, b: str) -> bool:
-        """Same clause up to values, typos and whole sentences (a leader against a library clause)."""
+        """Same clause up to values, typos and whole sentences (a leader against a library clause):
+        the policy may drop the standard clause's optional last sentence and append a note of its
+        own at once, so half of each side's words shared is enough, as for one of the two."""
         def split(text: str) -> list[list[tuple[str, str]]]:
             return [plain_tokens(key) for key in sentences(template_text(text))]
-        return same_clause_by_sentences(split(a), split(b))
+        return same_clause_by_sentences(split(a), split(b), min_shared=0.5)
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
