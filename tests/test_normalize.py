@@ -12,6 +12,12 @@ def test_dates_become_one_placeholder():
     assert normalize_text("geldig tot 01-01-2020") == normalize_text("Geldig tot 1 maart 2021.") == "geldig tot datum"
 
 
+def test_a_number_that_starts_like_a_date_is_one_number():
+    """Loan numbers 98.32.22.580 and 12-03-2019-629 are numbers, not a date with a number after it."""
+    assert normalize_text("met leningnummer 98.32.22.580 voor") == normalize_text(
+        "met leningnummer 12-03-2019-629 voor") == "met leningnummer nummer voor"
+
+
 def test_names_mid_sentence_are_masked_but_not_sentence_starts_or_capitals():
     a = normalize_text("De reclame met de naam Bouwbedrijf Van Dijk is verzekerd. Dekking geldt overal.")
     b = normalize_text("De reclame met de naam Jansen Techniek is verzekerd. Dekking geldt overal.")
