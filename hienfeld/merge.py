@@ -49,8 +49,11 @@ def _nearest_earlier(proposer: Proposer, start: int, stop: int, k: int) -> tuple
 
 
 def plan_merges(sentences: Sequence[Sequence[Sentence]], proposers: Sequence[Proposer],
-                candidates: int = 5) -> MergePlan:
-    """`sentences[i]` of cluster i (clusters in priority order) and the sources of candidates."""
+                candidates: int = 5, as_written: Sequence[Sequence[Sentence]] | None = None) -> MergePlan:
+    """`sentences[i]` of cluster i (clusters in priority order) and the sources of candidates.
+    `as_written[i]`: the same with names left as words. Text in capitals has no names to mask
+    ("BUITEN EUROPA" against "buiten Europa" with Europa masked), so a pair is also the same
+    clause when it is so with the names of both left as words."""
     n = len(sentences)
     root = list(range(n))
     cosine = [1.0] * n
@@ -69,7 +72,8 @@ def plan_merges(sentences: Sequence[Sequence[Sentence]], proposers: Sequence[Pro
                 if target in tried:
                     continue
                 tried.add(target)
-                if same_clause_by_sentences(sentences[j], sentences[target]):
+                if same_clause_by_sentences(sentences[j], sentences[target]) or (
+                        as_written is not None and same_clause_by_sentences(as_written[j], as_written[target])):
                     root[j], cosine[j] = target, round(score, 3)
                     break
     return MergePlan(root, cosine)

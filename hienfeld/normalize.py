@@ -94,13 +94,14 @@ def _mask_name(match: re.Match) -> str:
 
 
 @functools.lru_cache(maxsize=100_000)
-def template_text(text: str) -> str:
-    """The clause as a template: label dropped, values as placeholder words; case and punctuation kept."""
+def template_text(text: str, mask_names: bool = True) -> str:
+    """The clause as a template: label dropped, values as placeholder words; case and punctuation
+    kept. Names are told by their capitals; `mask_names=False` leaves them as words, in lower case."""
     rules = masking_rules()
     text = _BULLET.sub("", clean_text(text), count=1)
     text = rules.leading_label.sub("", text, count=1) or text
     text = rules.values.sub(_mask_value, text)
-    if _shouting(text):
+    if not mask_names or _shouting(text):
         text = text.lower()  # capitals say nothing here; the models read it like any other text
     else:
         text = _NAME.sub(_mask_name, text)

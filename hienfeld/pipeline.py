@@ -184,7 +184,9 @@ def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Se
     else:
         tokens = [[plain_tokens(s) for s in parts] for parts in by_sentence]
         how = "woorden + tekens"
-    plan = plan_merges(tokens, proposers, candidates)
+    as_written = [[plain_tokens(s) for s in sentences(template_text(c.leader_text, mask_names=False))]
+                  for c in clusters]
+    plan = plan_merges(tokens, proposers, candidates, as_written)
     groups: dict[int, list[int]] = {}
     for i, root in enumerate(plan.root):
         groups.setdefault(root, []).append(i)
