@@ -75,6 +75,17 @@ def test_merges_join_earlier_clusters_only_after_the_guard_agrees():
     assert plan.root == [0, 0, 2]
 
 
+def test_a_clause_in_capitals_joins_the_one_whose_capitalised_place_was_masked_as_a_name():
+    texts = ["Het vervoer van metalen naar bestemmingen buiten Europa is niet gedekt.",
+             "HET VERVOER VAN METALEN NAAR BESTEMMINGEN BUITEN EUROPA IS NIET GEDEKT.",
+             "HET VERVOER VAN METALEN NAAR BESTEMMINGEN BINNEN EUROPA IS NIET GEDEKT."]
+    split = [[plain_tokens(k) for k in sentences(template_text(t))] for t in texts]
+    written = [[plain_tokens(k) for k in sentences(template_text(t, mask_names=False))] for t in texts]
+    vectors = np.ones((3, 4), np.float32) / 2.0
+    assert plan_merges(split, [Proposer(vectors, 0.5)]).root == [0, 1, 2]  # "naam" against "europa"
+    assert plan_merges(split, [Proposer(vectors, 0.5)], as_written=written).root == [0, 0, 2]
+
+
 def test_an_optional_sentence_on_one_side_and_a_neutral_one_on_the_other_are_one_clause():
     core = "Schade aan zaken die verzekerde ter reparatie onder zich heeft, is meeverzekerd tot € 1.000 per jaar."
     assert _same_by_sentences(core + " Het eigen risico bedraagt 10% van de schade.", core + " Zie ook het polisblad.")
