@@ -24,3 +24,9 @@ def test_names_mid_sentence_are_masked_but_not_sentence_starts_or_capitals():
     assert a == b and a.startswith("de reclame") and "dekking geldt" in a
     assert normalize_text("Dit is NIET gedekt") == "dit is niet gedekt"
     assert normalize_text("ALLES IN HOOFDLETTERS MET NAAM JANSEN") == "alles in hoofdletters met naam jansen"
+
+
+def test_a_car_make_and_model_are_a_value():
+    assert normalize_text("De Opel Corsa met kenteken JX-LD-88 wordt gebruikt voor woon-werkverkeer.") == \
+        normalize_text("DE VOLKSWAGEN ID.4 MET KENTEKEN 19-70-BG WORDT GEBRUIKT VOOR WOON-WERKVERKEER.") == \
+        normalize_text("De BMW met kenteken 259-FD-2 wordt gebruikt voor woon-werkverkeer.")
