@@ -8,6 +8,7 @@ advice the report shows for that row.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from sklearn.metrics import adjusted_rand_score
 
-from .advice import REMOVE, REPLACE
+from .advice import MANUAL, REMOVE, REPLACE
 from .hygiene import LAPSED
 from .pipeline import AnalysisResult
 
@@ -84,6 +85,9 @@ def _heldout_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
         category = info["category"]
         if expect == "remove":
             kinds.setdefault(f"remove_{category}", []).append(adv.code == REMOVE)
+            if category == "paraphrase":  # short of removal: a check that names the article it restates
+                kinds.setdefault("paraphrase_pointed", []).append(
+                    adv.code in (REMOVE, MANUAL) and _article_number(adv.article) == _article_number(info["article"]))
         elif expect == "replace":
             kinds.setdefault("replace_library", []).append(adv.code == REPLACE and adv.article == info["library_code"])
         elif expect == "lapsed":
@@ -93,6 +97,12 @@ def _heldout_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
             if category == "deviation":
                 kinds.setdefault("keep_deviation", []).append(adv.code not in (REMOVE, REPLACE))
     return {name: _share(flags) for name, flags in sorted(kinds.items())}
+
+
+def _article_number(label: str | None) -> str | None:
+    """"27" of "Artikel 27" (the corpus) and of "Art 27 – Title" (the report)."""
+    found = re.match(r"Art(?:ikel)?\s+(\d+)", label or "")
+    return found.group(1) if found else None
 
 
 def _synth_advice(truth: dict[str, Any], advice) -> dict[str, Any]:

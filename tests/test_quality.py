@@ -40,15 +40,14 @@ def _inputs(paths) -> AnalysisInput:
                          library=[(paths["library"].name, paths["library"].read_bytes())])
 
 
-# Floors on the "test" half of the families (6,000 rows, seed 3), a margin below what
-# docs/quality.md measured. Issue 10's targets where a floor is below them: ARI >= 0.95,
-# paraphrase-covered -> VERWIJDEREN >= 0.80 (not met; docs/quality.md says why).
-FLOORS = {
-    "balanced": {"ari": 0.89, "pairwise_precision": 0.99, "remove_verbatim": 0.95, "replace_library": 0.90,
-                 "lapsed": 0.95, "keep": 0.98, "keep_deviation": 0.98, "remove_paraphrase": 0.10},
-    "fast": {"ari": 0.89, "pairwise_precision": 0.99, "remove_verbatim": 0.93, "replace_library": 0.90,
-             "lapsed": 0.95, "keep": 0.98, "keep_deviation": 0.98},
-}
+# Floors on the "test" half of the families (6,000 rows, seed 3): issue 10's targets, or a margin
+# below what docs/quality.md measured where that is higher. Paraphrase-covered -> VERWIJDEREN
+# (target 0.80) is not met and not asserted: the only encoders installable here do not recognise
+# Dutch domain rewording, so such a clause is pointed out for a check naming the article it
+# restates ("paraphrase_pointed"); docs/quality.md says why.
+_SHARED = {"ari": 0.95, "pairwise_precision": 0.99, "remove_verbatim": 0.98, "replace_library": 0.94,
+           "lapsed": 0.95, "keep": 0.99, "keep_deviation": 0.98, "paraphrase_pointed": 0.90}
+FLOORS = {"balanced": _SHARED, "fast": _SHARED}
 
 
 @pytest.mark.parametrize("mode", list(FLOORS))
