@@ -70,12 +70,13 @@ def _known(word: str) -> bool:
 
 
 def same_word(a: Token, b: Token) -> bool:
-    """Same lemma, or a typo: one edit apart (a swap of neighbours is one), or two from seven
-    letters on where not both are words of their own ("bewaring" / "bewerking" are two words)."""
+    """Same lemma, or a typo: one edit apart (a swap of neighbours is one), or two from five
+    letters on where not both are words of their own ("bewaring" / "bewerking" are two words,
+    "scchaed" is "schade" mistyped)."""
     if a[1] == b[1] or a[0] == b[0]:
         return True
     shortest = min(len(a[0]), len(b[0]))
-    allowed = 2 if shortest >= 7 else 1 if shortest >= 4 else 0
+    allowed = 2 if shortest >= 5 else 1 if shortest >= 4 else 0
     if allowed == 0 or a[0].isdigit() or b[0].isdigit():
         return False
     distance = OSA.distance(a[0], b[0], score_cutoff=allowed)

@@ -30,6 +30,7 @@ def _same_by_sentences(a: str, b: str) -> bool:
     ("Bijzondere bepaling: Schade door storm is gedekt.", "- Schade door storm is gedekt."),
     ("Schade door storm aan de woning is gedekt.", "SCHADE DOOR STROM AAN DE WONING IS GEDEKT."),
     ("Verzekeringnemer is verplicht de schade te melden.", "Verzekeringnmer is verpligt de schade te melden."),
+    ("Schade bij grotexpedities is niet gedekt.", "Scchaed bij grotexpedities is niet gedkket."),
     ("De collectie van J. de Vries is verzekerd.", "De collectie van W. Vos is verzekerd."),
     ("De dekking geldt tot 1 februari 2024: schade door storm is gedekt.", "Schade door storm is gedekt."),
 ])
