@@ -45,8 +45,8 @@ from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
-from .sentence_cover import ConditionsSentences, Statement
-from .template_match import differing_sentence, plain_tokens, same_clause, same_clause_by_sentences
+from .sentence_cover import ConditionsSentences, Cover
+from .template_match import plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
 log = logging.getLogger(__name__)
@@ -363,13 +363,13 @@ def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], seman
     return [(owner[texts[f.sentence]] if f.sentence >= 0 else chunks[0], f) for f in found]
 
 
-def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk], t: dict[str, float],
-                         paraphrase: tuple[Chunk, SentenceMatch] | None,
-                         statement: Statement | None) -> tuple[Chunk, MatchEvidence]:
+def _conditions_evidence(m: Matches, i: int, chunks: Sequence[Chunk], t: dict[str, float],
+                         paraphrase: tuple[Chunk, SentenceMatch] | None, cover: Cover) -> tuple[Chunk, MatchEvidence]:
     """The passage that states the clause sentence by sentence; else the best chunk that does not
     state a neighbouring case: the conditions often hold the same sentence for storm, hail and
     water; the one for this clause's own case may rank second. A chunk that only shares words
     with the clause yields to a sentence that states its rule."""
+    statement = cover.statement
     if statement is not None:
         ranked = [int(x) for x in m.target[i]]
         scores = (_evidence(m, i, ranked.index(statement.target)) if statement.target in ranked
@@ -380,7 +380,7 @@ def _conditions_evidence(m: Matches, i: int, leader: str, chunks: Sequence[Chunk
     first = None
     for j in range(m.target.shape[1]):
         chunk = chunks[m.target[i, j]]
-        differs = None if m.contained[i, j] else differing_sentence(leader, chunk.text, t["near_miss_ratio"])
+        differs = None if m.contained[i, j] else cover.differing.get(int(m.target[i, j]))
         found = (chunk, _evidence(m, i, j, near_miss=differs))
         if differs is None and (first is None or _strong(found[1], t)):
             first = found
@@ -529,8 +529,8 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
                                  partial=True)
         paraphrases = (_sentence_paraphrases(leaders, chunks, semantics, thresholds, settings.clustering["candidates"])
                        if chunks and embedding_model else None)
-        statements = (ConditionsSentences([c.text for c in chunks]).find(leaders, thresholds["near_miss_ratio"])
-                      if chunks else None)
+        covers = (ConditionsSentences([c.text for c in chunks]).find(leaders, thresholds["near_miss_ratio"])
+                  if chunks else None)
 
     progress(80, "Advies bepalen...")
     with timer.phase("advice"):
@@ -551,8 +551,8 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             if lib_matches:
                 clause = library[lib_matches.target[i, 0]]
                 lib = (clause, _evidence(lib_matches, i, 0, semantics.same_clause(cluster.leader_text, clause.text)))
-            cond = (_conditions_evidence(cond_matches, i, cluster.leader_text, chunks, thresholds,
-                                         paraphrases[i] if paraphrases else None, statements[i])
+            cond = (_conditions_evidence(cond_matches, i, chunks, thresholds,
+                                         paraphrases[i] if paraphrases else None, covers[i])
                     if cond_matches else None)
             facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))

@@ -43,6 +43,14 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Cover:
+    """What the conditions say about one clause."""
+
+    statement: Statement | None
+    differing: dict[int, str]  # target -> the clause's first sentence it states for a neighbouring case
+
+
+@dataclass(frozen=True)
 class _Occurrence:
     target: int
     position: int
@@ -70,29 +78,39 @@ class ConditionsSentences:
                     position += 1
         self.keys = list(self.where)
 
-    def find(self, clauses: Sequence[str], close_ratio: float) -> list[Statement | None]:
-        """Per clause (as written), the passage that states it, or None. A sentence close in
-        characters to a conditions sentence but not the same states a neighbouring case (another
-        peril, "wel" for "niet"): then the clause is not stated, whatever else matches."""
+    def find(self, clauses: Sequence[str], close_ratio: float) -> list[Cover]:
+        """Per clause (as written), the passage that states it, if any, and the texts that state a
+        neighbouring case: a sentence close in characters to the clause's (`close_ratio`) but not
+        the same (another peril, "wel" for "niet"). A clause with a sentence that no text states
+        and some text states for a neighbouring case is not stated, whatever else matches."""
         per_clause = [sentences(template_text(c)) for c in clauses]
         mine = sorted({s for parts in per_clause for s in parts})
         found: dict[str, list[_Occurrence]] = {}
-        differing: set[str] = set()
+        near: dict[str, list[int]] = {}  # targets with a close sentence that is not the same
         if mine and self.keys:
             scores = cdist(mine, self.keys, scorer=fuzz.ratio, score_cutoff=close_ratio * 100, workers=1)
             for row, sentence in enumerate(mine):
-                close = np.flatnonzero(scores[row])
-                same = [self.keys[j] for j in close if same_clause(plain_tokens(sentence), plain_tokens(self.keys[j]))]
+                close = [self.keys[j] for j in np.flatnonzero(scores[row])]
+                same = [key for key in close if same_clause(plain_tokens(sentence), plain_tokens(key))]
                 if same:
                     found[sentence] = [o for key in same for o in self.where[key]]
-                elif len(close):
-                    differing.add(sentence)
-        return [self._statement(clause, parts, found, differing, close_ratio)
-                for clause, parts in zip(clauses, per_clause)]
+                stating = {o.target for o in found.get(sentence, ())}
+                near[sentence] = sorted({o.target for key in close if key not in same for o in self.where[key]}
+                                        - stating)
+        covers = []
+        for clause, parts in zip(clauses, per_clause):
+            differing: dict[int, str] = {}
+            for sentence in parts:
+                for target in near.get(sentence, ()):
+                    differing.setdefault(target, sentence)
+            unstated_near = any(p not in found and near.get(p) for p in parts)
+            statement = None if unstated_near else self._statement(clause, parts, found, close_ratio)
+            covers.append(Cover(statement, differing))
+        return covers
 
     def _statement(self, clause: str, parts: list[str], found: dict[str, list[_Occurrence]],
-                   differing: set[str], close_ratio: float) -> Statement | None:
-        if not parts or any(p in differing for p in parts):
+                   close_ratio: float) -> Statement | None:
+        if not parts:
             return None
         stated = [p for p in parts if p in found]
         notes = tuple(p for p in parts if p not in found)

@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import simplemma
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .normalize import masking_rules, sentences, template_text
+from .normalize import masking_rules
 from .stopwords import STOP_LEMMAS
 
 Token = tuple[str, str]  # (surface word in lower case, lemma)
@@ -209,11 +209,6 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
     return True
 
 
-@functools.lru_cache(maxsize=100_000)
-def _sentences_of(text: str) -> tuple[str, ...]:
-    return tuple(sentences(template_text(text)))
-
-
 def plain_tokens(key: str) -> list[Token]:
     """Tokens of a comparison key without a lemmatizer (surface form as its own lemma)."""
     return [(w, w) for w in key.split()]
@@ -223,18 +218,3 @@ def near_miss(a: str, b: str, min_ratio: float) -> bool:
     """Two comparison keys close in characters (`min_ratio`) that are not the same clause (another
     peril, object or "niet")."""
     return a != b and fuzz.ratio(a, b) >= min_ratio * 100 and not same_clause(plain_tokens(a), plain_tokens(b))
-
-
-def differing_sentence(clause: str, target: str, min_ratio: float) -> str | None:
-    """A sentence of `clause` that a sentence of `target` nearly states but with another meaning
-    (`near_miss`): the target then regulates a neighbouring case, not this one. Returns that
-    sentence's comparison key, else None."""
-    theirs = _sentences_of(target)
-    for mine in _sentences_of(clause):
-        # only sentences close in characters can be either (rapidfuzz in C picks them first)
-        close = [other for other, _, _ in process.extract(mine, theirs, scorer=fuzz.ratio, limit=None,
-                                                          score_cutoff=min_ratio * 100)]
-        same = [same_clause(plain_tokens(mine), plain_tokens(other)) for other in close]
-        if close and not any(same):  # the target states a neighbouring case, not this very sentence
-            return mine
-    return None

@@ -25,7 +25,7 @@ def conditions() -> ConditionsSentences:
 
 
 def _find(conditions: ConditionsSentences, clause: str):
-    return conditions.find([clause], RATIO)[0]
+    return conditions.find([clause], RATIO)[0].statement
 
 
 def test_a_clause_with_a_typo_other_notation_and_an_appended_note_is_stated(conditions):
@@ -42,10 +42,14 @@ def test_another_amount_is_stated_but_not_the_same(conditions):
     assert (found.clause_amounts, found.stated_amounts) == (("€ 500",), ("€ 250",))
 
 
-def test_a_neighbouring_case_is_not_stated(conditions):
+def test_a_neighbouring_case_is_not_stated_and_names_the_text_that_states_it(conditions):
     """Another peril in an otherwise identical sentence: the conditions regulate storm, not hail."""
-    assert _find(conditions, "Bij schade door hagel aan het woonhuis geldt een eigen risico van € 250 per "
-                             "gebeurtenis.") is None
+    hail = "Bij schade door hagel aan het woonhuis geldt een eigen risico van € 250 per gebeurtenis."
+    cover = conditions.find([hail], RATIO)[0]
+    assert cover.statement is None
+    assert cover.differing == {0: "bij schade door hagel aan het woonhuis geldt een eigen risico van bedrag per gebeurtenis"}
+    storm = conditions.find([hail.replace("hagel", "storm")], RATIO)[0]
+    assert storm.statement is not None and storm.differing == {}
 
 
 def test_sentences_that_follow_each_other_in_one_passage_are_stated(conditions):
