@@ -557,10 +557,11 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))
             cluster.advice = advise(facts, cfg, today, semantic, find_article)
-        row_advice = _lapsed_rows(table.texts, row_cluster, clusters, today)
+        texts = table.texts  # a column built on each access: once
+        row_advice = _lapsed_rows(texts, row_cluster, clusters, today)
         for cluster in clusters:  # every row lapsed: so has the cluster (named by its first text)
             if cluster.rows and all(r in row_advice for r in cluster.rows):
-                cluster.advice = row_advice[min(cluster.rows, key=lambda r: (table.texts[r], r))]
+                cluster.advice = row_advice[min(cluster.rows, key=lambda r: (texts[r], r))]
 
     comparison = None
     if reference is not None:
