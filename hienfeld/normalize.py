@@ -59,7 +59,9 @@ def masking_rules(path: Path = MASKING_FILE) -> MaskingRules:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     try:
-        values = "|".join(f"(?P<{v['kind']}>{v['pattern']})" for v in raw["values"])
+        # every value starts a word (or is "€ ..."): rejecting positions inside a word once, before
+        # trying each kind there, halves the cost of masking
+        values = "(?<!\\w)(?:" + "|".join(f"(?P<{v['kind']}>{v['pattern']})" for v in raw["values"]) + ")"
         words = "|".join(re.escape(w) for w in raw["validity_words"])
         # a validity word at most three words before a date: "geldig tot en met 1-2-2024"
         validity = rf"(?<!\w)(?:{words})(?!\w)[\W_]*(?:\w+[\W_]+){{0,3}}?{_OPEN}datum{_CLOSE}"
@@ -77,12 +79,16 @@ def clean_text(text: str) -> str:
 def _shouting(text: str) -> bool:
     """ALL CAPS or Title Case text: capitals say nothing about names there. Acronyms ("ABN AMRO")
     do not make a sentence Title Case, and a sentence with a few names is not."""
-    words = [w for w in text.split() if w[:1].isalpha()]
-    caps = [w for w in words if w.isupper()]
-    rest = [w for w in words if not w.isupper()]
-    if len(caps) > len(words) / 2:
-        return True
-    return bool(rest) and sum(w[0].isupper() for w in rest) > 0.75 * len(rest)
+    words = caps = titled = 0  # one pass: this runs for every text of an export
+    for word in text.split():
+        if word[:1].isalpha():
+            words += 1
+            if word.isupper():
+                caps += 1
+            elif word[0].isupper():
+                titled += 1
+    rest = words - caps
+    return caps > words / 2 or (rest > 0 and titled > 0.75 * rest)
 
 
 def _mask_value(match: re.Match) -> str:
