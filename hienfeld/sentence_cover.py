@@ -73,7 +73,12 @@ class ConditionsSentences:
                 piece = _SUB_ARTICLE.sub("", piece)
                 key = comparison_key(template_text(piece))
                 if key:
-                    self.where[key].append(_Occurrence(target, position, filled_amounts(piece)))
+                    occurrence = _Occurrence(target, position, filled_amounts(piece))
+                    self.where[key].append(occurrence)
+                    # also with its names as words: a clause in capitals or lower case has none masked
+                    as_written = comparison_key(template_text(piece, mask_names=False))
+                    if as_written != key:
+                        self.where[as_written].append(occurrence)
                     self.at[(target, position)] = key
                     position += 1
         self.keys = list(self.where)

@@ -15,6 +15,7 @@ CONDITIONS = [
     "Bij het niet nakomen van deze verplichting vervalt de dekking voor diefstal. 19.2 Verzekeringnemer is "
     "verplicht te zorgen voor cameratoezicht. Bij het niet nakomen van deze verplichting geldt een extra eigen "
     "risico van 25% bij inbraak. 19.3 Ramen op de begane grond hebben goedgekeurde sloten.",
+    "42.1 Het vervoer van non-ferrometalen naar bestemmingen buiten Europa is niet gedekt.",
 ]
 RATIO = 0.6
 
@@ -86,3 +87,16 @@ def test_millions_percentages_and_no_amounts():
 def test_dutch_numbers():
     assert [dutch_number(x) for x in ("1.250", "1.250,50", "2,5", "1250.50", "500,-")] == \
         [1250, 1250.5, 2.5, 1250.5, 500]
+
+
+@pytest.mark.parametrize("clause", [
+    "het vervoer van non-ferrometalen naar bestemmingen buiten europa is niet gedekt.",
+    "HET VERVOER VAN NON-FERROMETALEN NAAR BESTEMMINGEN BUITEN EUROPA IS NIET GEDEKT.",
+    "Het vervoer van non-ferrometalen naar bestemmingen buiten Europa is niet gedekt.",
+])
+def test_a_clause_in_capitals_or_lower_case_is_stated_where_the_conditions_capitalise_a_name(conditions, clause):
+    """The conditions write "Europa" (masked as a name); in capitals or lower case nothing tells a
+    name, so the clause is looked up with the conditions' names as words too."""
+    found = _find(conditions, clause)
+    assert found is not None and found.target == 2
+    assert _find(conditions, clause.replace("buiten", "binnen").replace("BUITEN", "BINNEN")) is None
