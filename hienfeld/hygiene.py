@@ -4,8 +4,12 @@ that fixed before any comparison with conditions or a library makes sense."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections.abc import Iterable
+
+import simplemma
+from rapidfuzz.distance import OSA
 
 from hienfeld.normalize import clean_text
 from hienfeld.types import Advice
@@ -64,6 +68,11 @@ _TRIGGER = (
 _CONNECTOR = r"(?:op|per|de|is|tot|met\s+ingang\s+van)"
 _EXPIRY = re.compile(
     rf"(?<![\w/])(?:{_TRIGGER})(?:\s*:\s*|\s+)(?:{_CONNECTOR}\s+)*{_DATE}", re.IGNORECASE
+)
+# A verb with a one-letter slip ("eindgt", "vervallt", "uitterlijk") still announces an end date.
+_SLIP_TRIGGERS = ("vervalt", "verloopt", "eindigt", "uiterlijk")
+_SLIPPED = re.compile(
+    rf"(?<![\w/])(?P<word>[^\W\d_]{{5,}})(?:\s*:\s*|\s+)(?:{_CONNECTOR}\s+)*{_DATE}", re.IGNORECASE
 )
 # "kinderen geboren t/m 31-12-2005": an expiry phrase about a birth date, not about the clause.
 _BIRTH = re.compile(r"(?<!\w)(?:geboren|geboortedatum|geb\.)", re.IGNORECASE)
@@ -130,11 +139,18 @@ def _damage_reason(text: str) -> str:
 def _latest_expiry(text: str) -> datetime.date | None:
     """The latest valid expiry date: "t/m 2019, verlengd t/m 2030" is still running."""
     dates = []
-    for match in _EXPIRY.finditer(text):
+    slipped = (m for m in _SLIPPED.finditer(text) if _slip_of_trigger(m.group("word").lower()))
+    for match in itertools.chain(_EXPIRY.finditer(text), slipped):
         found = _to_date(match)
         if found is not None and not _about_birth(text, match.start()):
             dates.append(found)
     return max(dates, default=None)
+
+
+def _slip_of_trigger(word: str) -> bool:
+    """One edit from an expiry verb and no word of its own ("verval op ..." is a noun)."""
+    return (any(OSA.distance(word, verb, score_cutoff=1) == 1 for verb in _SLIP_TRIGGERS)
+            and not simplemma.is_known(word, lang="nl"))
 
 
 def _to_date(match: re.Match[str]) -> datetime.date | None:

@@ -145,6 +145,11 @@ def test_placeholder_goes_before_mojibake_and_mojibake_before_expiry():
         ("Deze clausule vervalt met ingang van 01-01-2020.", "01-01-2020"),
         ("Met ingang van 01-01-2015 tot en met 31-12-2019 meeverzekerd.", "31-12-2019"),
         ("GELDIG TOT 01-01-2020", "01-01-2020"),
+        # a one-letter slip in the verb
+        ("De meeverzekering eindgt op 12/10/2026.", "12-10-2026"),
+        ("DEZE CLAUSULE VERVLT PER 09/05/2026.", "09-05-2026"),
+        ("Deze clausule vervallt per 21 november 2024.", "21-11-2024"),
+        ("Deze bepaling geldt tot uitterlijk 2026-07-29.", "29-07-2026"),
     ],
 )
 def test_past_expiry_date(text, shown):
@@ -184,6 +189,8 @@ def test_past_expiry_date(text, shown):
         "Geldig tot 2020-13-01.",
         # not a date at all
         "Opzeggen kan uiterlijk 30 dagen voor de vervaldag.",
+        # a word of its own one letter from an expiry verb
+        "Het verval op 01-01-2020 is gemeld.",
     ],
 )
 def test_not_an_expired_clause(text):
