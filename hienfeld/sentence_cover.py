@@ -123,11 +123,15 @@ class ConditionsSentences:
                           < _MIN_STATED_SHARE * sum(_words(p) for p in parts)):
             return None
         amounts = filled_amounts(clause)
+        first = None  # the first passage that states it; one with the clause's own amounts wins
         for start in found[stated[0]]:
             passage = self._passage(start, stated[1:], found, close_ratio, amounts)
             if passage is not None:
-                return Statement(start.target, notes, amounts, tuple(a for o in passage for a in o.amounts))
-        return None
+                statement = Statement(start.target, notes, amounts, tuple(a for o in passage for a in o.amounts))
+                if statement.same_amounts:
+                    return statement
+                first = first or statement
+        return first
 
     def _passage(self, start: _Occurrence, rest: list[str], found: dict[str, list[_Occurrence]],
                  close_ratio: float, amounts: tuple[str, ...]) -> list[_Occurrence] | None:

@@ -43,6 +43,14 @@ def test_another_amount_is_stated_but_not_the_same(conditions):
     assert (found.clause_amounts, found.stated_amounts) == (("€ 500",), ("€ 250",))
 
 
+def test_the_passage_with_the_clause_s_own_amount_is_preferred():
+    texts = ["Bij schade door storm geldt een eigen risico van € 250 per gebeurtenis.",
+             "Bij schade door storm geldt een eigen risico van € 500 per gebeurtenis."]
+    found = ConditionsSentences(texts).find(["Bij schade door storm geldt een eigen risico van EUR 500,- per "
+                                             "gebeurtenis."], RATIO)[0].statement
+    assert found is not None and found.target == 1 and found.same_amounts
+
+
 def test_a_neighbouring_case_is_not_stated_and_names_the_text_that_states_it(conditions):
     """Another peril in an otherwise identical sentence: the conditions regulate storm, not hail."""
     hail = "Bij schade door hagel aan het woonhuis geldt een eigen risico van € 250 per gebeurtenis."
