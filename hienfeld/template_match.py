@@ -169,12 +169,15 @@ def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
     return not result.conflict and _EXTRA not in result.status_a and _EXTRA not in result.status_b
 
 
+_NOTE_SHARE = 0.25
+
+
 def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_shared: float = 0.6,
                              min_shared_words: int = 4) -> bool:
     """Like `same_clause`, but either side may have whole sentences the other lacks (a dropped
     optional tail, an appended neutral sentence), as long as the sentences they share are the same
-    and hold, on each side, half of its meaningful words (`min_shared` when both sides have extras)
-    and at least `min_shared_words`."""
+    and hold, on each side, half of its meaningful words (`min_shared` when both sides have extras
+    of some weight) and at least `min_shared_words`."""
     flat_a = [t for s in a for t in s]
     flat_b = [t for s in b for t in s]
     result = align(flat_a, flat_b)
@@ -190,8 +193,7 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
         # (an optional last sentence on one side, a neutral one appended on the other)
         if {owner_a[i] for i in range(i1, i2)} & shared_a or {owner_b[j] for j in range(j1, j2)} & shared_b:
             return False
-    one_sided = _EXTRA not in result.status_a or _EXTRA not in result.status_b
-    needed = 0.5 if one_sided else min_shared
+    counts = []  # (shared, extra) meaningful words per side
     for sentences, status, significant in ((a, result.status_a, result.significant_a),
                                            (b, result.status_b, result.significant_b)):
         shared = extra = pos = 0
@@ -204,9 +206,13 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
                 return False  # words added inside a shared sentence change it
             shared += matched
             extra += added
-        if extra and (shared < min_shared_words or shared < needed * (shared + extra)):
-            return False
-    return True
+        counts.append((shared, extra))
+    # extras on one side only, or a short note (a quarter of its side's words at most) against an
+    # optional sentence: half shared is enough; two substantial sentences of their own need more
+    note = any(extra <= _NOTE_SHARE * (shared + extra) for shared, extra in counts)
+    needed = 0.5 if note else min_shared
+    return all(not extra or (shared >= min_shared_words and shared >= needed * (shared + extra))
+               for shared, extra in counts)
 
 
 def plain_tokens(key: str) -> list[Token]:

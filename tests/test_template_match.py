@@ -80,6 +80,15 @@ def test_a_clause_in_capitals_joins_the_one_whose_capitalised_place_was_masked_a
     assert plan_merges(split, [Proposer(vectors, 0.5)], as_written=written).root == [0, 0, 2]
 
 
+def test_a_short_note_against_a_dropped_optional_sentence_is_one_clause_two_other_rules_are_not():
+    core = "Voor geschillen over de vereniging van eigenaars geldt een wachttijd van 3 maanden."
+    tail = " De wachttijd vervalt als de verzekering aansluit op een eerdere rechtsbijstandverzekering."
+    assert _same_by_sentences(core + tail, core + " Zie dossier.")
+    duty = "Verzekeringnemer is verplicht te zorgen voor cameratoezicht met opslag van de beelden gedurende 28 dagen."
+    assert not _same_by_sentences(duty + " Bij het niet nakomen van deze verplichting vervalt de dekking voor diefstal.",
+                                  duty + " Bij het niet nakomen van deze verplichting geldt een extra eigen risico.")
+
+
 def test_an_optional_sentence_on_one_side_and_a_neutral_one_on_the_other_are_one_clause():
     core = "Schade aan zaken die verzekerde ter reparatie onder zich heeft, is meeverzekerd tot € 1.000 per jaar."
     assert _same_by_sentences(core + " Het eigen risico bedraagt 10% van de schade.", core + " Zie ook het polisblad.")
