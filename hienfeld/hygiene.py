@@ -8,10 +8,10 @@ import itertools
 import re
 from collections.abc import Iterable
 
-import simplemma
 from rapidfuzz.distance import OSA
 
 from hienfeld.normalize import clean_text
+from hienfeld.template_match import is_dutch_word
 from hienfeld.types import Advice
 
 LAPSED = "📅 VERWIJDEREN (VERLOPEN)"
@@ -150,7 +150,7 @@ def _latest_expiry(text: str) -> datetime.date | None:
 def _slip_of_trigger(word: str) -> bool:
     """One edit from an expiry verb and no word of its own ("verval op ..." is a noun)."""
     return (any(OSA.distance(word, verb, score_cutoff=1) == 1 for verb in _SLIP_TRIGGERS)
-            and not simplemma.is_known(word, lang="nl"))
+            and not is_dutch_word(word))
 
 
 def _to_date(match: re.Match[str]) -> datetime.date | None:

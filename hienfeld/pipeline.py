@@ -46,7 +46,7 @@ from .reference import ReferenceComparison, compare_with_reference, read_referen
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
 from .sentence_cover import ConditionsSentences, Cover
-from .template_match import plain_tokens, same_clause, same_clause_by_sentences
+from .template_match import MIN_SHARED_SHARE, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
 log = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ class _Semantics:
         own at once, so half of each side's words shared is enough, as for one of the two."""
         def split(text: str) -> list[list[tuple[str, str]]]:
             return [plain_tokens(key) for key in sentences(template_text(text))]
-        return same_clause_by_sentences(split(a), split(b), min_shared=0.5)
+        return same_clause_by_sentences(split(a), split(b), min_shared=MIN_SHARED_SHARE)
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
@@ -557,11 +557,10 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))
             cluster.advice = advise(facts, cfg, today, semantic, find_article)
-        texts = table.texts  # a column built on each access: once
-        row_advice = _lapsed_rows(texts, row_cluster, clusters, today)
+        row_advice = _lapsed_rows(table.texts, row_cluster, clusters, today)
         for cluster in clusters:  # every row lapsed: so has the cluster (named by its first text)
             if cluster.rows and all(r in row_advice for r in cluster.rows):
-                cluster.advice = row_advice[min(cluster.rows, key=lambda r: (texts[r], r))]
+                cluster.advice = row_advice[min(cluster.rows, key=lambda r: (table.texts[r], r))]
 
     comparison = None
     if reference is not None:

@@ -22,10 +22,9 @@ from rapidfuzz.process import cdist
 
 from .amounts import filled_amounts
 from .normalize import clean_text, comparison_key, sentences, split_sentences, template_text
-from .template_match import meaningful, plain_tokens, same_clause
+from .template_match import MIN_SHARED_SHARE, meaningful, plain_tokens, same_clause
 
 _SUB_ARTICLE = re.compile(r"^\s*(?:art(?:ikel)?\.?\s*)?\d+(?:\.\d+)+\.?\s+", re.IGNORECASE)  # "12.3 Bij..."
-_MIN_STATED_SHARE = 0.5  # as for whole sentences in clustering (same_clause_by_sentences)
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ class ConditionsSentences:
         stated = [p for p in parts if p in found]
         notes = tuple(p for p in parts if p not in found)
         if not stated or (notes and sum(_words(p) for p in stated)
-                          < _MIN_STATED_SHARE * sum(_words(p) for p in parts)):
+                          < MIN_SHARED_SHARE * sum(_words(p) for p in parts)):
             return None
         amounts = filled_amounts(clause)
         first = None  # the first passage that states it; one with the clause's own amounts wins

@@ -64,7 +64,7 @@ def meaningful(token: Token) -> bool:
 
 
 @functools.lru_cache(maxsize=200_000)
-def _known(word: str) -> bool:
+def is_dutch_word(word: str) -> bool:
     """A word of the Dutch lexicon (simplemma's): a typo rarely is one, a name often is not."""
     return simplemma.is_known(word, lang="nl")
 
@@ -80,7 +80,7 @@ def same_word(a: Token, b: Token) -> bool:
     if allowed == 0 or a[0].isdigit() or b[0].isdigit():
         return False
     distance = OSA.distance(a[0], b[0], score_cutoff=allowed)
-    return distance <= 1 or (distance <= allowed and not (_known(a[0]) and _known(b[0])))
+    return distance <= 1 or (distance <= allowed and not (is_dutch_word(a[0]) and is_dutch_word(b[0])))
 
 
 _MAX_VALUE_WORDS = 5  # a value the masking missed: "koningin emmaplein te den helder" in lower case
@@ -105,7 +105,7 @@ def _only_value(block, block_words, other, other_words, placeholders) -> bool:
     if not kinds or len(block_words) > _MAX_REMNANT_WORDS or len(other_words) > _MAX_VALUE_WORDS:
         return False  # a placeholder with at most the rest of its value ("toyota naam")
     # a name in lower case or capitals is not a word of the lexicon: "buitenland" is no name
-    return kinds != {"naam"} or not any(_known(other[k][0]) for k in other_words)
+    return kinds != {"naam"} or not any(is_dutch_word(other[k][0]) for k in other_words)
 
 
 def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
@@ -169,6 +169,8 @@ def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
     return not result.conflict and _EXTRA not in result.status_a and _EXTRA not in result.status_b
 
 
+# whole sentences one side lacks: those the sides share must hold this share of each side's words
+MIN_SHARED_SHARE = 0.5
 _NOTE_SHARE = 0.25
 
 
@@ -210,7 +212,7 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
     # extras on one side only, or a short note (a quarter of its side's words at most) against an
     # optional sentence: half shared is enough; two substantial sentences of their own need more
     note = any(extra <= _NOTE_SHARE * (shared + extra) for shared, extra in counts)
-    needed = 0.5 if note else min_shared
+    needed = MIN_SHARED_SHARE if note else min_shared
     return all(not extra or (shared >= min_shared_words and shared >= needed * (shared + extra))
                for shared, extra in counts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 
@@ -77,8 +78,9 @@ class PolicyTable:
         idx = self.columns.index(name)
         return [row[idx] for row in self.rows]
 
-    @property
+    @functools.cached_property
     def texts(self) -> list[str]:
+        """The clause column; built once (a table is not changed after it is read)."""
         return self.column(self.text_column)
 
     @property
