@@ -16,7 +16,7 @@ FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
              Path("/usr/share/fonts/TTF"), Path("/Library/Fonts"), Path("C:/Windows/Fonts")]
 VOWELS = set("aeiouyëéèïöü")
 CREATED = dt.datetime(2024, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
-LINE = 4.8       # mm per body line
+LINE = 5.2       # mm per body line
 SUB_INDENT = 12  # mm for "12.1"
 ITEM_INDENT = 18
 
@@ -55,7 +55,7 @@ class Doc(FPDF):
         reg, bold = _font_files()
         self.add_font("dv", "", str(reg))
         self.add_font("dv", "B", str(bold))
-        self.set_margins(22, 24, 22)
+        self.set_margins(25, 24, 25)
         self.set_auto_page_break(False)
         self.alias_nb_pages("{nb}")
         self.set_creation_date(CREATED)
@@ -118,7 +118,7 @@ class Layout:
             lines.append(cur)
         return lines
 
-    def para(self, text: str, x: float, width: float, size: float = 9.5, style: str = "",
+    def para(self, text: str, x: float, width: float, size: float = 10.5, style: str = "",
              label: str | None = None, label_x: float | None = None) -> tuple[int, int]:
         pdf = self.pdf
         pdf.set_font("dv", style, size)
@@ -180,7 +180,7 @@ def _render(cond, toc_pages: dict[int, int] | None) -> tuple[Doc, dict[int, int]
         pdf.set_y(pdf.get_y() + 4.6)
     # body
     lay.new_page()
-    lay.para(cond.intro, left, epw, size=9.5)
+    lay.para(cond.intro, left, epw)
     lay.space(3)
     pages: dict[int, int] = {}
     split_subs: list[str] = []
