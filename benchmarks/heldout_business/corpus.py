@@ -266,7 +266,8 @@ def assign(fams: list[Family], n: int, rng: random.Random) -> list[Family]:
     rest = rich[6:] + poor
     rng.shuffle(rest)
     order = rich[:6] + rest
-    weights = [1.0 / (r + 1) ** 0.8 for r in range(len(order))]
+    weights = [1.0 / (r + 1) ** 1.05 for r in range(len(order))]
+    weights = [min(w, 1.5 * weights[2]) for w in weights]       # the largest families at about 10% of the rows
     floor = 2 if n >= 4 * len(order) else 0
     picked = [f for f in order for _ in range(floor)]
     picked += rng.choices(order, weights=weights, k=n - len(picked))

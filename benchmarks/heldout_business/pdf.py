@@ -15,6 +15,7 @@ from fpdf import FPDF
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/share/fonts/TTF"), Path("/Library/Fonts"), Path("C:/Windows/Fonts")]
 VOWELS = set("aeiouyëéèïöü")
+ONSETS = {"br", "dr", "gr", "kr", "pr", "tr", "bl", "fl", "gl", "kl", "pl", "vr", "fr", "wr", "sch", "sl", "sp", "st"}
 CREATED = dt.datetime(2024, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
 LINE = 5.2       # mm per body line
 SUB_INDENT = 12  # mm for "12.1"
@@ -39,13 +40,17 @@ def split_points(word: str) -> list[int]:
             continue
         if not core[:i].isalpha() and "-" in core[i - 3:i]:
             continue
-        if (a, b) in {("c", "h"), ("i", "j"), ("n", "g"), ("s", "c")} or b == "j" and a == "i":
+        if (a, b) in {("c", "h"), ("i", "j"), ("n", "g"), ("s", "c")} or b == "x":
             continue
         if a in VOWELS and b not in VOWELS and c in VOWELS:                     # V-CV: verze-kerde
             out.append(i)
-        elif a not in VOWELS and b not in VOWELS and c in VOWELS and core[i - 2].lower() in VOWELS:   # VC-CV
-            out.append(i)
-    return out
+        elif a not in VOWELS and b not in VOWELS and c in VOWELS and core[i - 2].lower() in VOWELS:
+            if a + b in ONSETS:                                                 # V-CCV: ge-drongen
+                if core[i - 2].lower() in VOWELS and i - 1 >= 4:
+                    out.append(i - 1)
+            else:                                                               # VC-CV: bin-nen
+                out.append(i)
+    return sorted(set(out))
 
 
 class Doc(FPDF):

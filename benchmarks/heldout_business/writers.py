@@ -43,7 +43,7 @@ def _xlsx(path: Path, sheet: str, header: list[str], rows: list[list[str]]) -> N
         ws.write_string(0, c, name)
     for r, row in enumerate(rows, start=1):
         for c, val in enumerate(row):
-            ws.write_string(r, c, val)
+            ws.write_string(r, c, val.replace("\r\n", "\n"))   # a carriage return would be stored as _x000D_
     wb.close()
     normalize_zip(path)
 
