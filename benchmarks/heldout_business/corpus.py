@@ -259,7 +259,8 @@ def oneoff_text(rng: random.Random, analysis: dt.date) -> str:
 
 def assign(fams: list[Family], n: int, rng: random.Random) -> list[Family]:
     """Skewed family sizes: a few large families (preferably ones with many distinct values), many small ones."""
-    rich = [f for f in fams if {slot_type(s) for s in f.slots} & V.RICH_TYPES and not f.fixed]
+    rich = [f for f in fams if {slot_type(s) for s in f.slots} & V.RICH_TYPES and not f.fixed
+            and f.category != "fill"]
     poor = [f for f in fams if f not in rich]
     rng.shuffle(rich)
     rng.shuffle(poor)
