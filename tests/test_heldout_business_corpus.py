@@ -126,7 +126,9 @@ def test_share_of_oneoffs_and_empty_cells(corpus):
     assert abs(cats["empty"] / ROWS - 0.03) < 0.01
     oneoffs = [x for fid, x in zip(t["row_family"], corpus["texts"]) if fid.startswith("U")]
     assert len(set(oneoffs)) == len(oneoffs)
-    assert all(len(x.strip()) <= 25 for fid, x in zip(t["row_family"], corpus["texts"]) if fid == "EMPTY")
+    empty = [(fid, x) for fid, x in zip(t["row_family"], corpus["texts"]) if fid.startswith("EMPTY-")]
+    assert all(len(x.strip()) <= 25 and t["families"][fid]["template"] == x for fid, x in empty)
+    assert {t["families"][fid]["split"] for fid, _ in empty} == {"dev", "test"}
 
 
 def test_noise_free_rows_are_their_template_filled_in(corpus):
@@ -351,6 +353,6 @@ def test_ten_thousand_rows_are_fast_varied_and_skewed(tmp_path):
     assert len(rows) == 10_000
     assert len({r[5] for r in rows}) >= 6500
     truth = json.loads(paths["truth"].read_text(encoding="utf-8"))
-    counts = Counter(fid for fid in truth["row_family"] if not fid.startswith("U") and fid != "EMPTY")
+    counts = Counter(fid for fid in truth["row_family"] if not fid.startswith(("U", "EMPTY")))
     assert sum(c >= 500 for c in counts.values()) >= 1
     assert sum(c <= 20 for c in counts.values()) >= 20

@@ -81,12 +81,12 @@ def generate(rows: int, out_dir: Path, seed: int = 0, analysis_date: dt.date = d
             "conditions_text": f.sub.full if f.sub else None,
         }
     for r in data:
-        if r.family == "EMPTY" and "EMPTY" not in families:
-            families["EMPTY"] = {"category": "empty", "branche": None, "split": split_of("EMPTY"),
-                                 "library_code": None, "decoy_codes": [], "article": None, "near_miss_of": None,
-                                 "template": None, "slots": [], "optional": None, "fixed_values": {},
-                                 "kinds": [], "drift": [], "library_text": None, "decoy_texts": [],
-                                 "conditions_text": None}
+        if r.family.startswith("EMPTY"):
+            families[r.family] = {"category": "empty", "branche": None, "split": split_of(r.family),
+                                  "library_code": None, "decoy_codes": [], "article": None, "near_miss_of": None,
+                                  "template": r.text, "slots": [], "optional": None, "fixed_values": {},
+                                  "kinds": [], "drift": [], "library_text": None, "decoy_texts": [],
+                                  "conditions_text": None}
         elif r.family.startswith("U"):
             families[r.family] = {"category": "oneoff", "branche": r.branche, "split": split_of(r.family),
                                   "library_code": None, "decoy_codes": [], "article": None, "near_miss_of": None,

@@ -288,10 +288,12 @@ def build_rows(fams: list[Family], rows: int, seed: int, analysis: dt.date) -> l
     for f in fams:
         f.local_code = rng.choice(generic) if rng.random() < 0.3 else f"K{rng.randrange(100, 999)}"
     out: list[Row] = []
+    empties = list(dict.fromkeys(pools["empty"]))
     u = 0
     for item in slots:
-        if item == "EMPTY":
-            out.append(Row("EMPTY", EXPECT["empty"], rng.choice(pools["empty"]), [], [], "Algemeen", ""))
+        if item == "EMPTY":       # one family per trivial text: EMPTY-00 (""), EMPTY-01 (" ") ...
+            text = rng.choice(pools["empty"])
+            out.append(Row(f"EMPTY-{empties.index(text):02d}", EXPECT["empty"], text, [], [], "Algemeen", ""))
             continue
         if item == "U":
             u += 1
