@@ -200,10 +200,13 @@ def test_subarticle_pointers(corpus):
             assert f["conditions_text"] == subs[f["article"]]
         elif cat == "near_miss":
             assert f["article"] is None and f["near_miss_of"] in subs
+            if f["near_miss_family"]:
+                assert t["families"][f["near_miss_family"]]["article"] == f["near_miss_of"]
         else:
             assert f["article"] is None and f["near_miss_of"] is None
         if cat in ("verbatim", "paraphrase", "near_miss"):
             canon = squash(SLOT_RE.sub(lambda m: _canonical(m.group(1), f), f["template"])).lower()
+            assert squash(f["core"]).lower() == canon
             inside = canon in squash(subs[f["article"] or f["near_miss_of"]]).lower()
             assert inside == (cat == "verbatim"), f["template"]
         if cat in ("plain", "lapsed", "library", "fill") and not f["slots"]:

@@ -66,6 +66,10 @@ def generate(rows: int, out_dir: Path, seed: int = 0, analysis_date: dt.date = d
     pdf_info = write_conditions_pdf(paths["conditions_pdf"], cond)
     writers.write_library(paths["library"], library)
 
+    stating = {}      # sub-article -> a verbatim/paraphrase family that states it
+    for f in fams:
+        if f.category in ("verbatim", "paraphrase") and f.sub.number not in stating:
+            stating[f.sub.number] = f.id
     families: dict[str, dict] = {}
     for f in fams:
         pointer = f"Artikel {f.sub.number}" if f.sub else None
@@ -74,6 +78,9 @@ def generate(rows: int, out_dir: Path, seed: int = 0, analysis_date: dt.date = d
             "library_code": f.library_code, "decoy_codes": list(f.decoy_codes),
             "article": pointer if f.category in ("verbatim", "paraphrase", "deviation") else None,
             "near_miss_of": pointer if f.category == "near_miss" else None,
+            "near_miss_family": stating.get(f.sub.number) if f.category == "near_miss" else None,
+            "core": f.canonical() if f.category in ("verbatim", "paraphrase", "near_miss") else None,
+            "future_validity": False,
             "template": f.text, "slots": list(f.slots), "optional": f.opt,
             "fixed_values": {s: f.fixed[s] for s in f.slots if s in f.fixed},
             "kinds": kinds(f), "drift": list(f.drift),
