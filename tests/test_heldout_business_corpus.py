@@ -113,10 +113,10 @@ def test_truth_keys_and_expectations(corpus):
     assert set(t["row_expect"]) == {"remove", "replace", "lapsed", "keep", "fill", "clean"}
     fams = {k: f for k, f in t["families"].items() if f["category"] in CATEGORIES}
     assert 100 <= len(fams) <= 140
+    for fid, f in t["families"].items():
+        assert f["split"] == ("dev" if zlib.crc32(fid.encode()) % 2 == 0 else "test")
     for f in fams.values():
         assert f["slots"] == list(dict.fromkeys(SLOT_RE.findall(f["template"])))
-        assert f["split"] == ("dev" if zlib.crc32(next(k for k, v in fams.items() if v is f).encode()) % 2 == 0
-                              else "test")
 
 
 def test_share_of_oneoffs_and_empty_cells(corpus):
@@ -350,7 +350,7 @@ def test_csv_format(tmp_path):
 def test_ten_thousand_rows_are_fast_varied_and_skewed(tmp_path):
     t0 = time.perf_counter()
     paths = generate(10_000, tmp_path, seed=0, policy_format="csv")
-    assert time.perf_counter() - t0 < 20
+    assert time.perf_counter() - t0 < 30          # a few seconds on an idle machine
     with open(paths["policy"], encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=";"))[1:]
     assert len(rows) == 10_000

@@ -1,4 +1,5 @@
-"""python -m benchmarks.heldout_business --rows 10000 --out DIR [--seed 0] [--format xlsx|csv] [--analysis-date YYYY-MM-DD]"""
+"""python -m benchmarks.heldout_business --rows 10000 --out DIR [--seed 0] [--format xlsx|csv]
+[--analysis-date YYYY-MM-DD]"""
 
 from __future__ import annotations
 
