@@ -56,6 +56,8 @@ def apply(text: str, opt: str | None, art: str | None, rng: random.Random) -> tu
     if art and rng.random() < 0.45:
         a, s = art.split(".")
         form = rng.choice(pools["artref"]).format(a=a, s=s)
+        if form.endswith(" voorwaarden") and f"artikel {art} van de" in text:
+            form = f"art. {art}"
         if form != f"artikel {art}":
             text = text.replace(f"artikel {art}", form, 1)
             tags.append("artref")
