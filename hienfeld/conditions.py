@@ -42,6 +42,8 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+")
 _WORD = re.compile(r"\S+")
 
 Line = tuple[int | None, str]  # (page, raw line)
+# "12.1 Per schadegeval ..." (the article's own number first) or "Lid 2 ..." at a line start
+_SUB_ARTICLE = re.compile(r"^(?:(?P<sub>(?P<article>\d{1,2})\.\d{1,2})[.)]?\s+\S|(?:lid|Lid)\s+(?P<lid>\d{1,2})[.:]?\s+\S)")
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,30 @@ def parse_conditions(files: Sequence[tuple[str, bytes]], chunk_chars: int | None
         lines = [(page, line) for page, text in pages for line in text.splitlines()]
         for article in _split_articles(lines):
             article_id = _unique_id(article.article_id, filename, used_ids)
-            for page, text in _article_chunks(article.lines, chunk_chars):
-                chunks.append(Chunk(len(chunks), filename, article_id, article.title, page, text))
+            for sub_id, lines in _sub_articles(article):
+                for page, text in _article_chunks(lines, chunk_chars):
+                    chunks.append(Chunk(len(chunks), filename, article_id, article.title, page, text, sub_id))
+            if len({id(lines) for _, lines in _sub_articles(article)}) > 1:
+                # the whole article too: a clause may state several of its sub-articles at once
+                for page, text in _article_chunks(article.lines, chunk_chars)[-1:]:
+                    chunks.append(Chunk(len(chunks), filename, article_id, article.title, page, text))
     return chunks
+
+
+def _sub_articles(article: "_Article") -> list[tuple[str, list[Line]]]:
+    """The numbered sub-articles of an article ("12.1 Per schadegeval ...", "Lid 2 ..."), each with
+    its lines; text before the first one belongs to the article itself (id ""). An article without
+    sub-articles is one part. A sub-article runs on until the next one, across page breaks."""
+    number = article.article_id.split(".")[0]
+    parts: list[tuple[str, list[Line]]] = [("", [])]
+    for page, line in article.lines:
+        found = _SUB_ARTICLE.match(clean_text(line))
+        if found and (found["article"] in (None, number) or found["article"] == article.article_id):
+            sub = found["sub"] if found["article"] is not None else f"{article.article_id} lid {found['lid']}"
+            if sub not in {s for s, _ in parts}:
+                parts.append((sub, []))
+        parts[-1][1].append((page, line))
+    return [(sub, lines) for sub, lines in parts if any(text.strip() for _, text in lines)]
 
 
 def _split_articles(lines: Sequence[Line]) -> list[_Article]:
@@ -104,7 +127,13 @@ def _split_on_headings(lines: Sequence[Line]) -> tuple[list[Line], list[_Article
     while i < len(lines):
         page, line = lines[i]
         heading = _match_heading(clean_text(line))
-        # Without "Artikel", numbering must go up: "1. Door opzet" inside article 5 is a list item.
+        # Without "Artikel", numbering must go up: "1. Door opzet" inside article 5 is a list item;
+        # under "Artikel 12" headings, "12.1 ..." is its sub-article; a title does not go on in
+        # lower case on the next line (a PDF wraps a sub-article's first sentence there).
+        if heading and not heading.has_keyword and (
+                _next_text(lines, i)[:1].islower()
+                or (keyword_seen and last_key is not None and heading.key[:1] == last_key[:1])):
+            heading = None
         if heading and (heading.has_keyword or last_key is None or heading.key > last_key):
             title = heading.title
             if not title and heading.has_keyword:

@@ -16,6 +16,7 @@ from docx.table import Table
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from hienfeld.errors import InputError, UnsupportedFileError
+from hienfeld.pdf_layout import reading_text
 from hienfeld.uploads import DOCUMENT_EXTENSIONS, check_docx, decode_text, file_extension
 
 __all__ = ["DOCUMENT_EXTENSIONS", "Pages", "decode_text", "extract_pages", "file_extension"]
@@ -42,6 +43,8 @@ def extract_pages(filename: str, data: bytes, limits=None) -> Pages:
     if ext == ".docx":
         check_docx(data, limits)
     pages = readers[ext](filename, data)
+    if ext == ".pdf":
+        pages = reading_text(pages)  # as a reader sees it: no page furniture or hyphen breaks
     if not any(text.strip() for _, text in pages):
         hint = " (een gescande PDF zonder tekstlaag?)" if ext == ".pdf" else ""
         raise InputError(f"geen tekst gevonden in het document{hint}")

@@ -48,32 +48,40 @@ def _nearest_earlier(proposer: Proposer, start: int, stop: int, k: int) -> tuple
     return top, np.take_along_axis(sims, top, axis=1)
 
 
-def plan_merges(sentences: Sequence[Sequence[Sentence]], proposers: Sequence[Proposer],
-                candidates: int = 5, as_written: Sequence[Sequence[Sentence]] | None = None) -> MergePlan:
-    """`sentences[i]` of cluster i (clusters in priority order) and the sources of candidates.
+def candidates(proposers: Sequence[Proposer], n: int, k: int = 5) -> list[list[tuple[float, int]]]:
+    """Per cluster j, the earlier clusters its proposers put forward: (cosine, i), each proposer's
+    nearest first, above its own floor."""
+    proposed: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+    if n < 2:
+        return proposed
+    k = min(k, n - 1)
+    for start in range(1, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        nearest = [(*_nearest_earlier(p, start, stop, k), p.min_cosine) for p in proposers]
+        for r, j in enumerate(range(start, stop)):
+            proposed[j] = [(float(score), int(i)) for top, scores, floor in nearest
+                           for i, score in zip(top[r], scores[r]) if score >= floor]
+    return proposed
+
+
+def plan_merges(sentences: Sequence[Sequence[Sentence]], proposed: Sequence[Sequence[tuple[float, int]]],
+                as_written: Sequence[Sequence[Sentence]] | None = None) -> MergePlan:
+    """`sentences[i]` of cluster i (clusters in priority order) and its `candidates`.
     `as_written[i]`: the same with names left as words. Text in capitals has no names to mask
     ("BUITEN EUROPA" against "buiten Europa" with Europa masked), so a pair is also the same
     clause when it is so with the names of both left as words."""
     n = len(sentences)
     root = list(range(n))
     cosine = [1.0] * n
-    if n < 2:
-        return MergePlan(root, cosine)
-    k = min(candidates, n - 1)
-    for start in range(1, n, _BLOCK):
-        stop = min(start + _BLOCK, n)
-        nearest = [(*_nearest_earlier(p, start, stop, k), p.min_cosine) for p in proposers]
-        for r, j in enumerate(range(start, stop)):
-            tried: set[int] = set()
-            proposed = [(float(score), int(i)) for top, scores, floor in nearest
-                        for i, score in zip(top[r], scores[r]) if score >= floor]
-            for score, i in proposed:
-                target = root[i]
-                if target in tried:
-                    continue
-                tried.add(target)
-                if same_clause_by_sentences(sentences[j], sentences[target]) or (
-                        as_written is not None and same_clause_by_sentences(as_written[j], as_written[target])):
-                    root[j], cosine[j] = target, round(score, 3)
-                    break
+    for j in range(1, n):
+        tried: set[int] = set()
+        for score, i in proposed[j]:
+            target = root[i]
+            if target in tried:
+                continue
+            tried.add(target)
+            if same_clause_by_sentences(sentences[j], sentences[target]) or (
+                    as_written is not None and same_clause_by_sentences(as_written[j], as_written[target])):
+                root[j], cosine[j] = target, round(score, 3)
+                break
     return MergePlan(root, cosine)

@@ -27,6 +27,7 @@ import yaml
 
 MASKING_FILE = Path(__file__).resolve().parent.parent / "configs" / "masking.yaml"
 VALUE = "waarde"  # one placeholder for a run of values
+SLOT = "woord"  # a word slot learned from the export (slots.py)
 _OPEN, _CLOSE = "\x01", "\x02"  # brackets a placeholder while the text is still being rewritten
 _NAME = re.compile(  # a sentence starts after its end mark, and after a leading article number
     r"(?P<start>(?:^|(?<!\b[A-Z])[.!?:;]\s+|\n)(?:\s*\x01nummer\x02\s*|\d+[.)]?\s+)?)?"
@@ -51,7 +52,7 @@ class MaskingRules:
 
     @property
     def placeholders(self) -> frozenset[str]:
-        return frozenset(self.values.groupindex) | {"naam", VALUE}
+        return frozenset(self.values.groupindex) | {"naam", VALUE, SLOT}
 
 
 @functools.lru_cache(maxsize=None)

@@ -31,7 +31,8 @@ from . import __version__ as hienfeld_version
 from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
 from .clause_library import parse_clause_library
 from .cluster import char_ngram_vectors, cluster_texts
-from .merge import Proposer, plan_merges
+from .merge import Proposer, plan_merges, candidates as merge_candidates
+from .slots import Slots, learn_slots
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
@@ -39,7 +40,7 @@ from .hygiene import lapsed_advice
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
-from .normalize import clean_text, comparison_key, normalize_text, sentence_templates, sentences, template_text
+from .normalize import masking_rules, clean_text, comparison_key, normalize_text, sentence_templates, sentences, template_text
 from .paraphrase import SentenceMatch, nearest_sentences
 from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
@@ -166,10 +167,12 @@ def _numbered(clusters: list[Cluster], table: PolicyTable) -> tuple[list[Cluster
 
 
 def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Semantics",
-                    thresholds: dict[str, float], candidates: int) -> tuple[list[Cluster], list[int]]:
+                    thresholds: dict[str, float], candidates: int) -> tuple[list[Cluster], list[int], Slots]:
     """Second clustering pass (merge.py): candidates from character n-gram vectors of the leaders'
     templates and, with an embedding model, from their embeddings; verified on the words of both,
-    lemmatised by the Dutch pipeline when the job uses the models (fast mode: as written)."""
+    lemmatised by the Dutch pipeline when the job uses the models (fast mode: as written). Word
+    slots are learned from the candidate pairs first (slots.py); a cluster that joins only because
+    a slot's words differ is kept as a variant of the cluster it joins, for advice per variant."""
     templates = [template_text(c.leader_text) for c in clusters]
     by_sentence = [sentences(t) for t in templates]
     proposers = [Proposer(char_ngram_vectors([comparison_key(t) for t in templates]),
@@ -186,7 +189,14 @@ def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Se
         how = "woorden + tekens"
     as_written = [[plain_tokens(s) for s in sentences(template_text(c.leader_text, mask_names=False))]
                   for c in clusters]
-    plan = plan_merges(tokens, proposers, candidates, as_written)
+    proposed = merge_candidates(proposers, len(clusters), candidates)
+    slots = learn_slots([[[w for w, _ in s] for s in parts] for parts in tokens],
+                        ((j, i) for j, found in enumerate(proposed) for _, i in found),
+                        masking_rules().meaning_words)
+    unslotted = tokens
+    tokens = [[slots.mask(s) for s in parts] for parts in tokens]
+    as_written = [[slots.mask(s) for s in parts] for parts in as_written]
+    plan = plan_merges(tokens, proposed, as_written)
     groups: dict[int, list[int]] = {}
     for i, root in enumerate(plan.root):
         groups.setdefault(root, []).append(i)
@@ -200,8 +210,10 @@ def _merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: "_Se
                     f"(cosinus vanaf {min(plan.cosine[i] for i in parts if i != root):.2f})")
             how = f"{how}; {note}" if how else note
         rows = sorted(r for c in [lead, *joined] for r in c.rows)
-        merged.append(Cluster("", "", lead.leader_text, rows, merged_by=how))
-    return _numbered(merged, table)
+        variants = [(clusters[i].leader_text, clusters[i].rows) for i in parts
+                    if i != root and not same_clause_by_sentences(unslotted[i], unslotted[root])]
+        merged.append(Cluster("", "", lead.leader_text, rows, merged_by=how, slot_variants=variants))
+    return (*_numbered(merged, table), slots)
 
 
 def _unique(texts: Sequence[str]) -> list[str]:
@@ -345,6 +357,18 @@ def _evidence(m: Matches, i: int, j: int = 0, same_template: bool = False,
     """Evidence for the j-th best target of query i."""
     return MatchEvidence(float(m.hybrid[i, j]), float(m.fuzzy[i, j]), float(m.embedding[i, j]),
                          bool(m.contained[i, j]), float(m.lemma[i, j]), same_template, near_miss)
+
+
+def _library_evidence(m: Matches, i: int, library: Sequence[LibraryClause], text: str,
+                      same: Callable[[str, str], bool]) -> tuple[LibraryClause, MatchEvidence]:
+    """The first of the best library clauses that is the same clause, else the best one: a decoy
+    that shares most words with the clause may rank above the standard clause it was typed from."""
+    ranked = [j for j in range(m.target.shape[1]) if m.target[i, j] >= 0]
+    for j in ranked:
+        clause = library[m.target[i, j]]
+        if same(text, clause.text):
+            return clause, _evidence(m, i, j, True)
+    return library[m.target[i, 0]], _evidence(m, i, 0, False)
 
 
 def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], semantics: "_Semantics",
@@ -506,30 +530,33 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
     # balanced and accurate: the resident models merge what the characters split; fast: n-grams
     progress(35, "Varianten samenvoegen...")
     with timer.phase("merging"):
-        clusters, row_cluster = _merge_variants(clusters, table, semantics, thresholds,
-                                                settings.clustering["candidates"])
+        clusters, row_cluster, slots = _merge_variants(clusters, table, semantics, thresholds,
+                                                       settings.clustering["candidates"])
 
     progress(45, "Analyseren...")
     leaders = [c.leader_text for c in clusters]
+    # the variants whose slot value may decide the advice are judged too, after the leaders
+    variants = [(i, text, rows) for i, c in enumerate(clusters) for text, rows in c.slot_variants]
+    judged = leaders + [text for _, text, _ in variants]
     need_models = bool(options.use_semantic and (chunks or library or instructions or embedding_model))
     if need_models and (chunks or library or instructions):
-        semantics.fetch(leaders + [c.text for c in chunks] + [c.text for c in library]
+        semantics.fetch(judged + [c.text for c in chunks] + [c.text for c in library]
                         + [i.search for i in instructions])  # all in one go: no per-cluster model calls
     progress(65, "Analyseren...")
     with timer.phase("matching"):
         lib_matches = cond_matches = None
         k = int(thresholds["top_k_chunks"])
         if library or chunks:
-            leader_side = semantics.side(leaders)
+            leader_side = semantics.side(judged)
         if library:
             lib_matches = match(leader_side, semantics.side([c.text for c in library]), weights, k,
                                 partial=False)
         if chunks:
             cond_matches = match(leader_side, semantics.side([c.text for c in chunks]), weights, k,
                                  partial=True)
-        paraphrases = (_sentence_paraphrases(leaders, chunks, semantics, thresholds, settings.clustering["candidates"])
+        paraphrases = (_sentence_paraphrases(judged, chunks, semantics, thresholds, settings.clustering["candidates"])
                        if chunks and embedding_model else None)
-        covers = (ConditionsSentences([c.text for c in chunks]).find(leaders, thresholds["near_miss_ratio"])
+        covers = (ConditionsSentences([c.text for c in chunks]).find(judged, thresholds["near_miss_ratio"])
                   if chunks else None)
 
     progress(80, "Advies bepalen...")
@@ -545,19 +572,25 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
         find_article = _article_finder(chunks) if chunks else None
         semantic = semantics.similarity if embedding_model and instructions else None
         deviation = _deviation_finder(settings.deviation_markers)
-        for i, cluster in enumerate(clusters):
-            norm = normalize_text(cluster.leader_text)
-            lib = None
-            if lib_matches:
-                clause = library[lib_matches.target[i, 0]]
-                lib = (clause, _evidence(lib_matches, i, 0, semantics.same_clause(cluster.leader_text, clause.text)))
+
+        def judge(i: int, text: str, frequency: int) -> Advice:
+            norm = normalize_text(text)
+            lib = _library_evidence(lib_matches, i, library, text, semantics.same_clause) if lib_matches else None
             cond = (_conditions_evidence(cond_matches, i, chunks, thresholds,
                                          paraphrases[i] if paraphrases else None, covers[i])
                     if cond_matches else None)
-            facts = ClusterFacts(text=cluster.leader_text, norm=norm, frequency=cluster.frequency, library=lib,
+            facts = ClusterFacts(text=text, norm=norm, frequency=frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))
-            cluster.advice = advise(facts, cfg, today, semantic, find_article)
-        row_advice = _lapsed_rows(table.texts, row_cluster, clusters, today)
+            return advise(facts, cfg, today, semantic, find_article)
+
+        for i, cluster in enumerate(clusters):
+            cluster.advice = judge(i, cluster.leader_text, cluster.frequency)
+        variant_advice: dict[int, Advice] = {}
+        for v, (owner, text, rows) in enumerate(variants, start=len(clusters)):
+            advice = judge(v, text, clusters[owner].frequency)
+            if (advice.code, advice.article) != (clusters[owner].advice.code, clusters[owner].advice.article):
+                variant_advice.update(dict.fromkeys(rows, advice))
+        row_advice = {**variant_advice, **_lapsed_rows(table.texts, row_cluster, clusters, today)}
         for cluster in clusters:  # every row lapsed: so has the cluster (named by its first text)
             if cluster.rows and all(r in row_advice for r in cluster.rows):
                 cluster.advice = row_advice[min(cluster.rows, key=lambda r: (table.texts[r], r))]

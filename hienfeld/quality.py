@@ -18,6 +18,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from .advice import MANUAL, REMOVE, REPLACE
 from .hygiene import LAPSED
+
+FILL = "📝 AANVULLEN"
 from .pipeline import AnalysisResult
 
 
@@ -85,11 +87,13 @@ def _heldout_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
         category = info["category"]
         if expect == "remove":
             kinds.setdefault(f"remove_{category}", []).append(adv.code == REMOVE)
-            if category == "paraphrase":  # short of removal: a check that names the article it restates
-                kinds.setdefault("paraphrase_pointed", []).append(
-                    adv.code in (REMOVE, MANUAL) and _article_number(adv.article) == _article_number(info["article"]))
+            # short of removal: a check that names the (sub-)article it restates
+            kinds.setdefault(f"{category}_pointed", []).append(
+                adv.code in (REMOVE, MANUAL) and _names_article(adv.article, info["article"]))
         elif expect == "replace":
             kinds.setdefault("replace_library", []).append(adv.code == REPLACE and adv.article == info["library_code"])
+        elif expect == "fill":
+            kinds.setdefault("fill", []).append(adv.code == FILL)
         elif expect == "lapsed":
             kinds.setdefault("lapsed", []).append(adv.code == LAPSED)
         elif expect == "keep":
@@ -99,9 +103,16 @@ def _heldout_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
     return {name: _share(flags) for name, flags in sorted(kinds.items())}
 
 
+def _names_article(label: str | None, expected: str) -> bool:
+    """Does the report's `Artikel` ("Art. 12.1 – Title") name the expected unit ("Artikel 12.1"),
+    or a sub-article of it where the corpus names the whole article ("Artikel 12")?"""
+    found, wanted = _article_number(label), _article_number(expected)
+    return found is not None and wanted is not None and (found == wanted or found.startswith(wanted + "."))
+
+
 def _article_number(label: str | None) -> str | None:
-    """"27" of "Artikel 27" (the corpus) and of "Art 27 – Title" (the report)."""
-    found = re.match(r"Art(?:ikel)?\s+(\d+)", label or "")
+    """"12.1" of "Artikel 12.1" (the corpus) and of "Art. 12.1 – Title" (the report)."""
+    found = re.match(r"Art(?:ikel|\.)?\s*(\d+(?:\.\d+)?)", label or "")
     return found.group(1) if found else None
 
 

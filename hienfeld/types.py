@@ -16,12 +16,14 @@ class Chunk:
     title: str  # article title, may be ""
     page: int | None  # 1-based page in a PDF, None where the format has no pages
     text: str
+    sub_id: str = ""  # the numbered sub-article the text lies in ("12.1", "12 lid 2"), "" for the article
 
     def label(self) -> str:
-        """What the report shows in `Artikel`: the article found, else the file and page."""
+        """What the report shows in `Artikel`: the most specific unit found (the sub-article, else
+        the article), else the file and page."""
         if self.article_id and not self.article_id.startswith("§"):
             title = f" – {self.title}" if self.title else ""
-            return f"Art {self.article_id}{title}"
+            return f"Art. {self.sub_id or self.article_id}{title}"
         if self.page is not None:
             return f"{self.file}, pagina {self.page}"
         return f"{self.file}{' – ' + self.title if self.title else ''}"
@@ -58,6 +60,9 @@ class Cluster:
     rows: list[int] = field(default_factory=list)  # indices into the policy table's rows
     advice: Advice | None = None
     merged_by: str = ""  # how its texts were put together (report's cluster summary)
+    # clusters that joined because a learned word slot differs: (their leader, their rows); the
+    # value may decide the advice ("tegen storm" stated in the conditions, "tegen kortsluiting" not)
+    slot_variants: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def frequency(self) -> int:
