@@ -132,7 +132,8 @@ def _split_on_headings(lines: Sequence[Line]) -> tuple[list[Line], list[_Article
         # lower case on the next line (a PDF wraps a sub-article's first sentence there).
         if heading and not heading.has_keyword and (
                 _next_text(lines, i)[:1].islower()
-                or (keyword_seen and last_key is not None and heading.key[:1] == last_key[:1])):
+                or (keyword_seen and last_key is not None and len(heading.key) > len(last_key)
+                    and heading.key[:len(last_key)] == last_key)):
             heading = None
         if heading and (heading.has_keyword or last_key is None or heading.key > last_key):
             title = heading.title

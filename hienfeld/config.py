@@ -27,7 +27,8 @@ METHODS = ("fuzzy", "lemma", "tfidf", "embedding")
 # The thresholds every configuration sets (the shipped file's `thresholds:` section); a mode's or
 # `without_semantics`' `thresholds:` may override any of them and nothing else.
 THRESHOLD_NAMES = (
-    "too_short_chars", "too_long_chars", "library_replace", "library_similar", "conditions_contained",
+    "too_short_chars", "too_long_chars", "library_replace", "library_similar", "library_same_ratio",
+    "conditions_contained",
     "conditions_remove", "conditions_check", "paraphrase_embedding", "paraphrase_lemmas", "near_miss_ratio",
     "merge_char_ngrams", "merge_embedding", "instruction_fuzzy", "instruction_semantic", "top_k_chunks",
 )

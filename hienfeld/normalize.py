@@ -49,6 +49,8 @@ class MaskingRules:
     leading_label: re.Pattern
     meaning_words: frozenset[str]
     validity: re.Pattern  # a validity word shortly before a date placeholder
+    library_blanks: re.Pattern  # where a library clause leaves a value to fill in
+    library_equivalents: tuple[tuple[re.Pattern, str], ...]  # (words of one use, the word read for them)
 
     @property
     def placeholders(self) -> frozenset[str]:
@@ -66,10 +68,25 @@ def masking_rules(path: Path = MASKING_FILE) -> MaskingRules:
         words = "|".join(re.escape(w) for w in raw["validity_words"])
         # a validity word at most three words before a date: "geldig tot en met 1-2-2024"
         validity = rf"(?<!\w)(?:{words})(?!\w)[\W_]*(?:\w+[\W_]+){{0,3}}?{_OPEN}datum{_CLOSE}"
+        equivalents = tuple(
+            (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(group[1:], key=len, reverse=True))
+                        + r")(?!\w)", re.IGNORECASE), group[0])
+            for group in raw["library_equivalents"])
         return MaskingRules(re.compile(values, re.IGNORECASE), re.compile(raw["leading_label"], re.IGNORECASE),
-                            frozenset(raw["meaning_words"]), re.compile(validity, re.IGNORECASE))
+                            frozenset(raw["meaning_words"]), re.compile(validity, re.IGNORECASE),
+                            re.compile(raw["library_blanks"], re.IGNORECASE), equivalents)
     except (KeyError, TypeError, re.error) as exc:
         raise ValueError(f"{path}: invalid masking rules ({exc})") from exc
+
+
+def library_reading(text: str) -> str:
+    """A text as it is compared with library clauses: blanks as a value, equivalent function words
+    as one word (configs/masking.yaml `library_blanks`, `library_equivalents`)."""
+    rules = masking_rules()
+    text = rules.library_blanks.sub(f" {VALUE} ", text)
+    for pattern, word in rules.library_equivalents:
+        text = pattern.sub(word, text)
+    return text
 
 
 def clean_text(text: str) -> str:

@@ -21,6 +21,7 @@ _DIGITS = re.compile(r"\d+")
 # a contents line: a title, dot leaders (or a long gap) and a page number at the end
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{4,})\s*\d{1,3}\s*$|^\s*\.{4,}\s*\d{0,3}\s*$")
 _MIN_TOC_LINES = 3
+_MAX_CONTENTS_TITLE_WORDS = 2
 # a word broken at the line end: letters, then a hyphen; continued in lower case on the next line
 _BROKEN = re.compile(r"[a-zà-ÿ]-$")
 _CONTINUED = re.compile(r"^([a-zà-ÿ]+)")
@@ -68,6 +69,9 @@ def _without_contents(pages: list[tuple[int | None, list[str]]]) -> list[tuple[i
     if len(flat) < _MIN_TOC_LINES:
         return pages
     (first_page, first_line), (last_page, last_line) = flat[0], flat[-1]
+    above = pages[first_page][1][first_line - 1].strip() if first_line else ""
+    if above and len(above.split()) <= _MAX_CONTENTS_TITLE_WORDS and not above.endswith((".", ":", ";")):
+        first_line -= 1  # its title ("Inhoudsopgave", "Inhoud") goes with it
     out = []
     for p, (page, page_lines) in enumerate(pages):
         keep = [line for k, line in enumerate(page_lines)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from . import __version__ as hienfeld_version
 from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
@@ -40,7 +41,7 @@ from .hygiene import lapsed_advice
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
-from .normalize import masking_rules, clean_text, comparison_key, normalize_text, sentence_templates, sentences, template_text
+from .normalize import library_reading, masking_rules, clean_text, comparison_key, normalize_text, sentence_templates, sentences, template_text
 from .paraphrase import SentenceMatch, nearest_sentences
 from .options import AnalysisOptions
 from .reference import ReferenceComparison, compare_with_reference, read_reference
@@ -282,13 +283,16 @@ class _Semantics:
                                       [self.sentence_vectors[t] for t in embed_texts]))
 
     @staticmethod
-    def same_clause(a: str, b: str) -> bool:
+    def same_clause(a: str, b: str, min_ratio: float) -> bool:
         """Same clause up to values, typos and whole sentences (a leader against a library clause):
         the policy may drop the standard clause's optional last sentence and append a note of its
-        own at once, so half of each side's words shared is enough, as for one of the two."""
+        own at once, so half of each side's words shared is enough, as for one of the two. A
+        library blank may stand for a value of several words, so the two must also be close in
+        characters (`min_ratio`): a blank does not turn another clause into this one."""
         def split(text: str) -> list[list[tuple[str, str]]]:
-            return [plain_tokens(key) for key in sentences(template_text(text))]
-        return same_clause_by_sentences(split(a), split(b), min_shared=MIN_SHARED_SHARE)
+            return [plain_tokens(key) for key in sentences(template_text(library_reading(text)))]
+        close = fuzz.ratio(normalize_text(library_reading(a)), normalize_text(library_reading(b))) >= 100 * min_ratio
+        return close and same_clause_by_sentences(split(a), split(b), min_shared=MIN_SHARED_SHARE)
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
@@ -575,7 +579,9 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
 
         def judge(i: int, text: str, frequency: int) -> Advice:
             norm = normalize_text(text)
-            lib = _library_evidence(lib_matches, i, library, text, semantics.same_clause) if lib_matches else None
+            lib = (_library_evidence(lib_matches, i, library, text,
+                                     functools.partial(semantics.same_clause, min_ratio=thresholds["library_same_ratio"]))
+                   if lib_matches else None)
             cond = (_conditions_evidence(cond_matches, i, chunks, thresholds,
                                          paraphrases[i] if paraphrases else None, covers[i])
                     if cond_matches else None)

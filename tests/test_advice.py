@@ -30,7 +30,7 @@ def _facts(text: str, library=None, conditions=None, frequency: int = 3) -> Clus
 def test_keyword_rule_points_at_the_article_that_covers_the_topic():
     advice = advise(_facts("Bij fraude door verzekerde volgt aangifte."), _cfg(), TODAY,
                     find_article=_article_finder(CHUNKS))
-    assert advice.code == "HANDMATIG CHECKEN" and advice.article == "Art 12 – Fraude"
+    assert advice.code == "HANDMATIG CHECKEN" and advice.article == "Art. 12 – Fraude"
     assert "fraude" in advice.reason
 
 
@@ -54,7 +54,7 @@ def test_a_library_clause_that_says_something_else_is_not_replaced_however_alike
 def test_contained_in_conditions_is_remove_high_with_the_article():
     evidence = MatchEvidence(hybrid=0.7, fuzzy=1.0, embedding=0.6, contained=True)
     advice = advise(_facts("Diefstal na braak is gedekt.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
-    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art 2.3 – Diefstal")
+    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art. 2.3 – Diefstal")
 
 
 def test_weak_match_with_conditions_ends_in_manual_check_low():
@@ -93,7 +93,7 @@ def test_a_clause_that_deviates_from_an_article_is_kept_not_removed():
     text = "In afwijking van de voorwaarden is diefstal na braak gedekt."
     facts = ClusterFacts(text, text.lower(), 3, None, (chunk, evidence), deviation="in afwijking van")
     advice = advise(facts, _cfg(), TODAY)
-    assert advice.code == "✅ BEHOUDEN" and advice.article == "Art 2.3 – Diefstal"
+    assert advice.code == "✅ BEHOUDEN" and advice.article == "Art. 2.3 – Diefstal"
     plain = advise(_facts("Diefstal na braak is gedekt.", conditions=(chunk, evidence)), _cfg(), TODAY)
     assert plain.code == "VERWIJDEREN"
 
@@ -115,7 +115,7 @@ def test_a_clause_the_conditions_state_word_for_word_is_removed_even_if_it_resem
     text = "Diefstal na braak is gedekt."
     both = advise(_facts(text, library=(LibraryClause("9NX3", "x"), similar), conditions=(CHUNKS[0], stated)),
                   _cfg(), TODAY)
-    assert (both.code, both.article) == ("VERWIJDEREN", "Art 2.3 – Diefstal")
+    assert (both.code, both.article) == ("VERWIJDEREN", "Art. 2.3 – Diefstal")
     partly = MatchEvidence(hybrid=0.5, fuzzy=0.6, embedding=0.6, contained=False)
     weak = advise(_facts(text, library=(LibraryClause("9NX3", "x"), similar), conditions=(CHUNKS[0], partly)),
                   _cfg(), TODAY)
@@ -127,7 +127,7 @@ def test_the_same_rule_in_other_words_is_pointed_out_for_a_check_not_removed():
     evidence = MatchEvidence(hybrid=0.3, fuzzy=0.4, embedding=t["paraphrase_embedding"] + 0.05, contained=False,
                              lemma=t["paraphrase_lemmas"] + 0.1)
     advice = advise(_facts("Diefstal na inbraak wordt vergoed.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
-    assert (advice.code, advice.article) == ("HANDMATIG CHECKEN", "Art 2.3 – Diefstal")
+    assert (advice.code, advice.article) == ("HANDMATIG CHECKEN", "Art. 2.3 – Diefstal")
     assert "andere woorden" in advice.reason
 
 
@@ -135,7 +135,7 @@ def test_stated_sentence_by_sentence_is_removed_but_other_amounts_or_mere_likene
     text = "Bij schade door storm geldt een eigen risico van € 500. Zie polisblad."
     stated = MatchEvidence(hybrid=0.5, fuzzy=0.6, embedding=0.6, contained=False, stated=True)
     advice = advise(_facts(text, conditions=(CHUNKS[0], stated)), _cfg(), TODAY)
-    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art 2.3 – Diefstal")
+    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art. 2.3 – Diefstal")
     other = MatchEvidence(hybrid=0.9, fuzzy=1.0, embedding=0.9, contained=True, stated=True,
                           other_amounts=("€ 500", "€ 250"))
     advice = advise(_facts(text, conditions=(CHUNKS[0], other)), _cfg(), TODAY)

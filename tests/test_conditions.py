@@ -214,7 +214,7 @@ def test_article_ids_unique_across_files_first_keeps_plain_id():
     chunks = parse_conditions([("voorwaarden.txt", first), ("bijlage.txt", second)])
     ids = ["2.3", "2.4", "2.3 (bijlage.txt)", "2.3 (bijlage.txt, 2)"]
     assert [c.article_id for c in chunks] == ids
-    assert chunks[2].label() == "Art 2.3 (bijlage.txt) – Water"
+    assert chunks[2].label() == "Art. 2.3 (bijlage.txt) – Water"
 
 
 def test_docx_paragraphs_and_tables_are_read():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hienfeld.merge import Proposer, plan_merges
+from hienfeld.merge import Proposer, candidates, plan_merges
 from hienfeld.normalize import normalize_text, sentences, template_text
 from hienfeld.template_match import plain_tokens, same_clause, same_clause_by_sentences
 
@@ -65,7 +65,7 @@ def test_merges_join_earlier_clusters_only_after_the_guard_agrees():
              "Schade door hagel aan de schuur is gedekt."]
     split = [[plain_tokens(k) for k in sentences(template_text(t))] for t in texts]
     vectors = np.ones((3, 4), np.float32) / 2.0  # every pair proposed: the guard decides
-    plan = plan_merges(split, [Proposer(vectors, 0.5)])
+    plan = plan_merges(split, candidates([Proposer(vectors, 0.5)], len(split)))
     assert plan.root == [0, 0, 2]
 
 
@@ -76,8 +76,9 @@ def test_a_clause_in_capitals_joins_the_one_whose_capitalised_place_was_masked_a
     split = [[plain_tokens(k) for k in sentences(template_text(t))] for t in texts]
     written = [[plain_tokens(k) for k in sentences(template_text(t, mask_names=False))] for t in texts]
     vectors = np.ones((3, 4), np.float32) / 2.0
-    assert plan_merges(split, [Proposer(vectors, 0.5)]).root == [0, 1, 2]  # "naam" against "europa"
-    assert plan_merges(split, [Proposer(vectors, 0.5)], as_written=written).root == [0, 0, 2]
+    proposed = candidates([Proposer(vectors, 0.5)], len(split))
+    assert plan_merges(split, proposed).root == [0, 1, 2]  # "naam" against "europa"
+    assert plan_merges(split, proposed, as_written=written).root == [0, 0, 2]
 
 
 def test_a_short_note_against_a_dropped_optional_sentence_is_one_clause_two_other_rules_are_not():
