@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
@@ -416,19 +417,23 @@ def _small_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
 def _xlsx_sources(data: bytes, limits, kind: TableKind) -> list[tuple[str, Callable[[], Iterator[list[str]]]]]:
     max_rows = limits.max_rows + HEADER_SEARCH_ROWS
     with open_office_zip(data, limits, _XLSX_WHAT) as archive:
-        parts = _sheet_parts(archive)
-        names = {part: name for name, part in parts.items()}
-        # Every part that may be a sheet is scanned: the workbook's own, anything in a worksheets
-        # folder and, when the workbook index cannot be read, every XML part but the known others.
-        members = archive.namelist()
-        to_scan = {p for p in parts.values() if p in members}
-        to_scan |= {m for m in members if _WORKSHEET_PART.search(m) or (not parts and _maybe_sheet(m))}
+        # The directory was fine; a member's data may not be. Inflating it fails with zlib.error
+        # (damaged deflate data), BadZipFile (bad CRC or local header), EOFError (cut short),
+        # NotImplementedError (unknown compression) or RuntimeError (encrypted member).
         try:
+            parts = _sheet_parts(archive)
+            names = {part: name for name, part in parts.items()}
+            # Every part that may be a sheet is scanned: the workbook's own, anything in a worksheets
+            # folder and, when the workbook index cannot be read, every XML part but the known others.
+            members = archive.namelist()
+            to_scan = {p for p in parts.values() if p in members}
+            to_scan |= {m for m in members if _WORKSHEET_PART.search(m) or (not parts and _maybe_sheet(m))}
             for part in sorted(to_scan):
                 extent = scan_sheet(archive, part, limits, max_rows)
                 _check_extent(extent, names.get(part, part), limits, max_rows)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
-            raise InputError(f"het bestand is beschadigd of geen {_XLSX_WHAT}") from None
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+            raise InputError(f"het bestand is beschadigd: de ingepakte gegevens van het {_XLSX_WHAT} zijn "
+                             "onleesbaar; open het in Excel, sla het opnieuw op en upload het nog eens") from None
     try:
         from python_calamine import CalamineWorkbook
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
