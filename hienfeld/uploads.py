@@ -77,6 +77,9 @@ def open_office_zip(data: bytes, limits, what: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
+        # A damaged directory can point a member before the archive's start (a negative seek later).
+        if any(not 0 <= info.header_offset < len(data) for info in members):
+            raise zipfile.BadZipFile("member outside the archive")
     except (zipfile.BadZipFile, EOFError, ValueError, OSError):
         raise InputError(f"het bestand is beschadigd of geen {what} (het is geen leesbaar zip-archief)") from None
     inflated = sum(info.file_size for info in members)
