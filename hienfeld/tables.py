@@ -321,11 +321,20 @@ def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
 # -- XLSX ------------------------------------------------------------------------------------------
 
 # Positions in either quote style, any number of letters (calamine would read "AAAA1" as a column too).
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
+# A tag's attributes end at the next "<" as well as at ">": searching on to the next ">" from every
+# "<row" of a sheet of "<row<row<row..." (no ">") would take hours on a few-KB upload.
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^<>]*?\sr\s*=\s*[\"'](\d+)[\"']")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^<>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b")
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _row_number(digits: bytes) -> int:
+    """A row position as written; one of thousands of digits (int() refuses those) is capped far
+    beyond every row limit."""
+    digits = digits.lstrip(b"0") or b"0"
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def _column_number(letters: bytes) -> int:
@@ -370,13 +379,13 @@ def _scan_window(window: bytes, extent: SheetExtent) -> None:
     extent.cells += cells
     row_tags = _ROW_REF.findall(window)
     if row_tags:
-        extent.rows = max(extent.rows, max(map(int, row_tags)))
+        extent.rows = max(extent.rows, max(map(_row_number, row_tags)))
     extent.rows = max(extent.rows, extent.row_tags + window.count(b"<row") + window.count(b":row "))
     extent.row_tags += window.count(b"<row") + window.count(b":row ")
     refs = _CELL_REF.findall(window)
     if refs:
         extent.columns = max(extent.columns, max(_column_number(c) for c in {c for c, _ in refs}))
-        extent.rows = max(extent.rows, max(int(r) for r in {r for _, r in refs}))
+        extent.rows = max(extent.rows, max(_row_number(r) for r in {r for _, r in refs}))
     if len(refs) < cells:
         # Cells without a position take the next column: bound them by the cells per row.
         segments = _ROW_START.split(window)
