@@ -176,3 +176,13 @@ def test_positions_of_thousands_of_digits_are_judged(position, error):
             read_table("x.xlsx", data, LIMITS, POLICY)
     else:
         assert read_table("x.xlsx", data, LIMITS, POLICY).rows == [["", "x"]]
+
+
+def test_a_directory_pointing_before_the_archive_is_damage():
+    """The end record claims the directory starts twice as far in as it does: zipfile then places
+    every member that much earlier, before the archive's start (a negative seek, ValueError)."""
+    data = bytearray(sparse_xlsx("B2"))
+    end = data.rindex(b"PK\x05\x06")
+    data[end + 16:end + 20] = (2 * int.from_bytes(data[end + 16:end + 20], "little")).to_bytes(4, "little")
+    with pytest.raises(InputError, match="geen leesbaar zip-archief"):
+        read_table("x.xlsx", bytes(data), LIMITS, POLICY)
