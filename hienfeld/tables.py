@@ -397,7 +397,8 @@ def _scan_window(window: bytes, extent: SheetExtent) -> None:
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> worksheet part, from the workbook and its relationships; {} when unreadable."""
+    """Sheet name -> worksheet part, from the workbook and its relationships; {} when their XML is
+    unreadable (damaged member data raises: the caller refuses the file)."""
     try:
         root_rels = _small_xml(archive, "_rels/.rels")
         workbook = next(r.get("Target", "") for r in root_rels.iter(f"{_PKG_REL_NS}Relationship")
