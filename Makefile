@@ -7,7 +7,7 @@ export RAY_USAGE_STATS_ENABLED := 0
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test bench clean chromium
+.PHONY: install run test fuzz bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ chromium:
 
 test: install chromium
 	$(PY) -m pytest -q
+
+# The damaged-upload property tests with a longer search than `make test` runs (40 per case).
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	HIENFELD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_upload_fuzz.py
 
 bench: install
 	$(PY) -m benchmarks.bench

@@ -7,13 +7,11 @@ never opened as a path.
 from __future__ import annotations
 
 import io
-import zipfile
 
 import docx
 import pypdf
-from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from hienfeld.errors import InputError, UnsupportedFileError
 from hienfeld.pdf_layout import reading_text
@@ -65,9 +63,7 @@ def _pdf_pages(filename: str, data: bytes) -> Pages:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
         raise InputError("de PDF is versleuteld en kan niet worden gelezen") from exc
-    except PdfReadError as exc:
-        raise InputError(damaged) from exc
-    except Exception as exc:  # noqa: BLE001 - pypdf raises assorted built-in errors on bad input
+    except Exception as exc:  # noqa: BLE001 - PdfReadError and assorted built-in errors on bad input
         raise InputError(damaged) from exc
 
 
@@ -82,17 +78,20 @@ def _decrypt_without_password(reader: pypdf.PdfReader) -> bool:
 def _docx_pages(filename: str, data: bytes) -> Pages:
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        # Not a zip, a zip without Word parts (KeyError), or another Office format (ValueError).
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(_table_lines(block))
+            else:
+                lines.append(block.text)
+    except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise what the damage leads to
+        # zlib.error and BadZipFile (damaged member data), XMLSyntaxError (broken XML), KeyError
+        # (a part missing), ValueError (another Office format), TypeError or AttributeError
+        # (relationships without a target), while opening or while walking the paragraphs.
         raise InputError(
-            "het Word-bestand kon niet worden gelezen (beschadigd of geen .docx)"
+            "het Word-bestand kon niet worden gelezen (beschadigd of geen .docx); open het in Word, "
+            "sla het opnieuw op en upload het nog eens"
         ) from exc
-    lines: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_table_lines(block))
-        else:
-            lines.append(block.text)
     return [(None, "\n".join(lines))]
 
 

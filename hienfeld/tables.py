@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
@@ -320,11 +321,20 @@ def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
 # -- XLSX ------------------------------------------------------------------------------------------
 
 # Positions in either quote style, any number of letters (calamine would read "AAAA1" as a column too).
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
+# A tag's attributes end at the next "<" as well as at ">": searching on to the next ">" from every
+# "<row" of a sheet of "<row<row<row..." (no ">") would take hours on a few-KB upload.
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^<>]*?\sr\s*=\s*[\"'](\d+)[\"']")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^<>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)[\"']")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b")
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _row_number(digits: bytes) -> int:
+    """A row position as written; one of thousands of digits (int() refuses those) is capped far
+    beyond every row limit."""
+    digits = digits.lstrip(b"0") or b"0"
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def _column_number(letters: bytes) -> int:
@@ -369,13 +379,13 @@ def _scan_window(window: bytes, extent: SheetExtent) -> None:
     extent.cells += cells
     row_tags = _ROW_REF.findall(window)
     if row_tags:
-        extent.rows = max(extent.rows, max(map(int, row_tags)))
+        extent.rows = max(extent.rows, max(map(_row_number, row_tags)))
     extent.rows = max(extent.rows, extent.row_tags + window.count(b"<row") + window.count(b":row "))
     extent.row_tags += window.count(b"<row") + window.count(b":row ")
     refs = _CELL_REF.findall(window)
     if refs:
         extent.columns = max(extent.columns, max(_column_number(c) for c in {c for c, _ in refs}))
-        extent.rows = max(extent.rows, max(int(r) for r in {r for _, r in refs}))
+        extent.rows = max(extent.rows, max(_row_number(r) for r in {r for _, r in refs}))
     if len(refs) < cells:
         # Cells without a position take the next column: bound them by the cells per row.
         segments = _ROW_START.split(window)
@@ -387,7 +397,8 @@ def _scan_window(window: bytes, extent: SheetExtent) -> None:
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> worksheet part, from the workbook and its relationships; {} when unreadable."""
+    """Sheet name -> worksheet part, from the workbook and its relationships; {} when their XML is
+    unreadable (damaged member data raises: the caller refuses the file)."""
     try:
         root_rels = _small_xml(archive, "_rels/.rels")
         workbook = next(r.get("Target", "") for r in root_rels.iter(f"{_PKG_REL_NS}Relationship")
@@ -416,19 +427,23 @@ def _small_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
 def _xlsx_sources(data: bytes, limits, kind: TableKind) -> list[tuple[str, Callable[[], Iterator[list[str]]]]]:
     max_rows = limits.max_rows + HEADER_SEARCH_ROWS
     with open_office_zip(data, limits, _XLSX_WHAT) as archive:
-        parts = _sheet_parts(archive)
-        names = {part: name for name, part in parts.items()}
-        # Every part that may be a sheet is scanned: the workbook's own, anything in a worksheets
-        # folder and, when the workbook index cannot be read, every XML part but the known others.
-        members = archive.namelist()
-        to_scan = {p for p in parts.values() if p in members}
-        to_scan |= {m for m in members if _WORKSHEET_PART.search(m) or (not parts and _maybe_sheet(m))}
+        # The directory was fine; a member's data may not be. Inflating it fails with zlib.error
+        # (damaged deflate data), BadZipFile (bad CRC or local header), EOFError (cut short),
+        # NotImplementedError (unknown compression) or RuntimeError (encrypted member).
         try:
+            parts = _sheet_parts(archive)
+            names = {part: name for name, part in parts.items()}
+            # Every part that may be a sheet is scanned: the workbook's own, anything in a worksheets
+            # folder and, when the workbook index cannot be read, every XML part but the known others.
+            members = archive.namelist()
+            to_scan = {p for p in parts.values() if p in members}
+            to_scan |= {m for m in members if _WORKSHEET_PART.search(m) or (not parts and _maybe_sheet(m))}
             for part in sorted(to_scan):
                 extent = scan_sheet(archive, part, limits, max_rows)
                 _check_extent(extent, names.get(part, part), limits, max_rows)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
-            raise InputError(f"het bestand is beschadigd of geen {_XLSX_WHAT}") from None
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+            raise InputError(f"het bestand is beschadigd: de ingepakte gegevens van het {_XLSX_WHAT} zijn "
+                             "onleesbaar; open het in Excel, sla het opnieuw op en upload het nog eens") from None
     try:
         from python_calamine import CalamineWorkbook
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -77,7 +77,11 @@ def open_office_zip(data: bytes, limits, what: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        # A damaged directory can point a member before the archive's start (a negative seek later).
+        if any(not 0 <= info.header_offset < len(data) for info in members):
+            raise zipfile.BadZipFile("member outside the archive")
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError):
+        # NotImplementedError: a directory entry claiming a zip version beyond the one zipfile reads
         raise InputError(f"het bestand is beschadigd of geen {what} (het is geen leesbaar zip-archief)") from None
     inflated = sum(info.file_size for info in members)
     limit = limits.max_xlsx_uncompressed_mb * 1024 * 1024

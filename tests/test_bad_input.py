@@ -14,6 +14,7 @@ import zipfile
 
 import pytest
 from service_helpers import analyse, upload, wait_for
+from upload_mutations import damage_member
 
 BIG = "x" * (3 * 1024 * 1024)
 
@@ -110,6 +111,10 @@ CASES = {
     "corrupt xlsx": (lambda d: [("policy_file", ("p.xlsx", b"PK\x03\x04 not really a zip"))], 422, "beschadigd"),
     "truncated xlsx": (lambda d: [("policy_file", ("p.xlsx", _valid_xlsx(d)[: len(_valid_xlsx(d)) // 2]))],
                        422, "beschadigd"),
+    # issue 17: the zip directory intact, the sheet's deflate data not ("invalid distance too far back")
+    "xlsx with damaged compressed sheet data": (
+        lambda d: [("policy_file", ("p.xlsx", damage_member(_valid_xlsx(d), "xl/worksheets/sheet1.xml", 0)))],
+        422, "beschadigd"),
     "csv named xlsx": (lambda d: [("policy_file", ("p.xlsx", b"Polisnummer;Tekst\n1;a\n"))], 422,
                        "geen Excel-bestand (.xlsx)"),
     "wrong extension": (lambda d: [("policy_file", ("p.pdf", b"%PDF-1.4"))], 415, "toegestaan: .xlsx, .csv"),
@@ -155,6 +160,9 @@ CASES = {
     "reference without report columns": (lambda d: _with(d, "reference_file", "r.xlsx", _valid_xlsx(d)), 422,
                                          "mist de kolom(men) Advies, Status"),
     "reference damaged": (lambda d: _with(d, "reference_file", "r.xlsx", b"PK\x03\x04kapot"), 422, "beschadigd"),
+    "reference with damaged compressed sheet data": (
+        lambda d: _with(d, "reference_file", "r.xlsx", damage_member(_valid_xlsx(d), "xl/worksheets/sheet1.xml", 0)),
+        422, "beschadigd"),
 }
 
 

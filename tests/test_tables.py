@@ -151,3 +151,51 @@ def test_a_sheet_outside_the_usual_folder_is_scanned_too(rels):
     with pytest.raises((TooLargeError, InputError)) as caught:
         read_table("x.xlsx", _rewritten(sparse_xlsx(), move), LIMITS, POLICY)
     assert caught.type is TooLargeError and "kolom 16384" in str(caught.value)
+
+
+@pytest.mark.parametrize("tag", [b"<row", b"<c"])
+def test_tags_that_never_close_are_scanned_in_linear_time(tag):
+    """A sheet of "<row<row<row..." without any ">" (a 2-KB upload): searching each tag's attributes
+    up to the next ">" took 33 s for 32 000 tags and grew with their square."""
+    data = _rewritten(sparse_xlsx("B2"), _in_sheet(b"</sheetData>", tag * 100_000 + b"</sheetData>"))
+    started = time.perf_counter()
+    with pytest.raises(InputError):
+        read_table("x.xlsx", data, LIMITS, POLICY)
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("position, error", [(b'r="' + b"1" * 5000 + b'"', TooLargeError),
+                                             (b'r="B' + b"0" * 5000 + b'2"', None)])
+def test_positions_of_thousands_of_digits_are_judged(position, error):
+    """int() refuses more than 4300 digits (ValueError, a 500): a row that long is beyond every
+    limit, leading zeros count for nothing."""
+    old = b'r="2"' if error else b'r="B2"'
+    data = _rewritten(sparse_xlsx("B2"), _in_sheet(old, position))
+    if error:
+        with pytest.raises(error, match="max_rows"):
+            read_table("x.xlsx", data, LIMITS, POLICY)
+    else:
+        assert read_table("x.xlsx", data, LIMITS, POLICY).rows == [["", "x"]]
+
+
+def _directory_damaged(where: str) -> bytes:
+    data = bytearray(sparse_xlsx("B2"))
+    if where == "end record":
+        # The directory claimed twice as far in as it is: zipfile then places every member that
+        # much earlier, before the archive's start (a negative seek, ValueError).
+        end = data.rindex(b"PK\x05\x06")
+        data[end + 16:end + 20] = (2 * int.from_bytes(data[end + 16:end + 20], "little")).to_bytes(4, "little")
+    else:
+        # One entry needing zip version 8.4 to extract (NotImplementedError while opening).
+        entry = data.rindex(b"PK\x01\x02")
+        data[entry + 6:entry + 8] = (84).to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("where", ["end record", "version needed"])
+def test_a_damaged_zip_directory_is_refused(where):
+    data = _directory_damaged(where)
+    with pytest.raises(InputError, match="geen leesbaar zip-archief"):
+        read_table("x.xlsx", data, LIMITS, POLICY)
+    with pytest.raises(InputError, match="geen leesbaar zip-archief"):
+        check_docx(data, LIMITS)
