@@ -12,6 +12,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 APP = "hienfeld"
 HTTP_PORT = int(os.environ.get("HIENFELD_TEST_PORT", 18000))
+# A policy file of this name ends its Analyzer replica on every attempt (deployments/analyzer.py,
+# HIENFELD_TEST_CRASH_ON_POLICY_NAME, set for the session's app in conftest.py).
+CRASH_POLICY_NAME = "beeindigt-de-analyse-replica.csv"
 
 
 def upload(path: Path, field: str = "policy_file") -> tuple[str, tuple[str, bytes]]:
@@ -44,6 +47,15 @@ def replica_actors(deployment: str) -> list:
     return [ray.get_actor(a["name"], namespace=a["namespace"])
             for a in list_named_actors(all_namespaces=True)
             if a["name"].startswith("SERVE_REPLICA::") and f"#{deployment}#" in a["name"]]
+
+
+def replica_pids(deployment: str) -> list[int]:
+    """Process ids of the live Serve replicas of one deployment of this session's cluster."""
+    import ray
+    from ray.util.state import list_actors
+    address = ray.get_runtime_context().gcs_address  # this session's cluster, not another on the machine
+    return [a.pid for a in list_actors(address=address, filters=[("state", "=", "ALIVE")], limit=1000)
+            if (a.name or "").startswith("SERVE_REPLICA::") and f"#{deployment}#" in a.name]
 
 
 def wait_until(predicate, timeout_s: float = 60, interval_s: float = 0.2):
