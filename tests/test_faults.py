@@ -148,6 +148,32 @@ def test_analyzer_process_killed_mid_job_resumes_it_with_the_undisturbed_result(
     assert not set(pids) & set(replica_pids("Analyzer"))  # it ran on a new replica
 
 
+def test_a_job_left_running_by_a_stopped_app_is_resumed_by_the_running_one(serve_app, client, synth_dir, tmp_path):
+    """The job as the store holds it after `serve run` was stopped mid-job: uploads stored, running
+    on attempt 1, nobody beating for it. The running app's sweeper queues it again once silent for
+    HIENFELD_STALE_JOB_SECONDS (20 s in tests) and it completes with the result of a direct run."""
+    from deployments.jobstore import JobRequest, StoredFile, open_store
+    from hienfeld.options import AnalysisOptions
+    policy = _policy_csv(tmp_path, 300, seed=6)
+    solo = _solo(client, ("left behind", 6), _files(policy, synth_dir))
+    conditions = synth_dir["conditions"]
+    store = open_store(data_dir=serve_app["data_dir"])  # the app's SQLite store, as the stopped app had it
+    job_id = store.new_job_id()
+    store.put_file(job_id, "uploads/0.csv", policy.read_bytes())
+    store.put_file(job_id, f"uploads/1{conditions.suffix}", conditions.read_bytes())
+    request = JobRequest(AnalysisOptions(), StoredFile("achtergelaten.csv", "uploads/0.csv"),
+                         conditions=(StoredFile(conditions.name, f"uploads/1{conditions.suffix}"),))
+    assert store.create(job_id, request, max_attempts=3)
+    assert store.start(job_id, 1) and store.progress(job_id, 1, 30, "Analyseren...")
+    store.close()
+    seen = _follow(client, job_id, timeout_s=180)
+    final = seen[-1]
+    assert final["status"] == "completed" and final["attempt"] == 2, final
+    assert any("poging 2 van 3" in s["status_message"] for s in seen), [s["status_message"] for s in seen]
+    assert min(s["progress"] for s in seen) >= 30
+    assert _results(client, job_id) == solo
+
+
 def test_a_job_that_ends_its_replica_every_time_fails_after_its_attempts_and_the_other_completes(
         client, synth_dir, tmp_path):
     crash = tmp_path / CRASH_POLICY_NAME
