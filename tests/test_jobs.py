@@ -7,6 +7,7 @@ schema version."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import sqlite3
 import threading
@@ -175,6 +176,26 @@ def test_jobs_left_by_a_stopped_app_resume_in_a_new_one(make_store):
     assert new.complete(running, 2, {"total_rows": 1}, [{"cluster_id": "CL-0001"}])
     assert new.start(waiting, 1) and new.get(waiting).attempt == 1
     assert make_store().get(running).status == "completed"
+
+
+def test_jobs_of_a_schema_1_database_run_on_after_the_migration(make_store, monkeypatch):
+    """A database of the code before attempts, with a job running: opened by this code, the job has
+    attempt 1 of 3 and resumes like any other."""
+    from deployments.jobstore.postgres import PostgresJobStore
+    for cls in (SQLiteJobStore, PostgresJobStore):
+        monkeypatch.setattr(cls, "migrations", cls.migrations[:1])
+    old = make_store()
+    job_id = old.new_job_id()
+    old._execute("INSERT INTO jobs (id, status, progress, status_message, created_at, updated_at, heartbeat_at, "
+                 "expires_at, request) VALUES (?, 'running', 20, 'Slim clusteren...', 0, 0, 0, ?, ?)",
+                 (job_id, time.time() + 3600, json.dumps(REQUEST.to_json())))
+    assert old.schema_version() == 1
+    monkeypatch.undo()
+    new = make_store()
+    assert new.schema_version() == 2
+    job = new.get(job_id)
+    assert (job.status, job.attempt, job.max_attempts, job.request) == ("running", 1, 3, REQUEST)
+    assert new.requeue_stale(max_silence_s=60) == [(job_id, "pending", 2)]
 
 
 def test_queue_limit_counts_pending_and_running_jobs(store):
