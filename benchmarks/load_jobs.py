@@ -4,7 +4,8 @@ minutes and loads the machine.
 Generates `--inputs` held-out policy exports (benchmarks/heldout) of `--rows` rows, each with its
 conditions and clause library, runs each once alone through the Serve app (balanced mode), then
 submits `--jobs` analyses of them at once, every one under a file name of its own so that no
-Analyzer reuses an earlier result (each job computes: `result_reused` is false). It checks that
+Analyzer reuses an earlier result (each job computes: `result_reused` is false; the model
+replicas' result caches are warm from the solo runs, as in a service that ran jobs). It checks that
 every job completes with the rows of its input's solo run and that no request answered 5xx, and
 samples GET /api/health (every ~50 ms, benchmarks/bench.py's monitor) from the first upload to the
 last result: p50, p99, max and errors. Figures go to <out>/load_jobs.json.
