@@ -21,14 +21,20 @@ def upload(path: Path, field: str = "policy_file") -> tuple[str, tuple[str, byte
     return field, (path.name, path.read_bytes())
 
 
-def wait_for(client: httpx.Client, job_id: str, timeout_s: float = 240) -> dict:
+def follow(client: httpx.Client, job_id: str, timeout_s: float = 240) -> list[dict]:
+    """Every status the client saw until the job ended, the final one last."""
+    seen: list[dict] = []
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        status = client.get(f"/api/status/{job_id}").json()
-        if status["status"] not in ("pending", "running"):
-            return status
+        seen.append(client.get(f"/api/status/{job_id}").json())
+        if seen[-1]["status"] not in ("pending", "running"):
+            return seen
         time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s: {status}")
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s: {seen[-1] if seen else None}")
+
+
+def wait_for(client: httpx.Client, job_id: str, timeout_s: float = 240) -> dict:
+    return follow(client, job_id, timeout_s)[-1]
 
 
 def analyse(client: httpx.Client, files: list, data: dict | None = None, timeout_s: float = 240) -> dict:

@@ -11,8 +11,8 @@ import time
 
 import pytest
 import ray
-from service_helpers import (CRASH_POLICY_NAME, analyse, distinct_clauses, replica_actors, replica_pids, upload,
-                             wait_for, wait_until)
+from service_helpers import (CRASH_POLICY_NAME, analyse, distinct_clauses, follow, replica_actors, replica_pids,
+                             upload, wait_for, wait_until)
 
 
 def _policy_csv(tmp_path, count: int, seed: int, name: str = "polissen.csv"):
@@ -109,18 +109,6 @@ def test_model_reload_while_a_job_runs_does_not_fail_it(client, synth_dir, tmp_p
     assert _results(client, job_id) == solo
 
 
-def _follow(client, job_id: str, timeout_s: float = 300) -> list[dict]:
-    """Every status the client saw until the job ended (bounded)."""
-    seen = []
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        seen.append(client.get(f"/api/status/{job_id}").json())
-        if seen[-1]["status"] not in ("pending", "running"):
-            return seen
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not end in {timeout_s}s: {seen[-1]}")
-
-
 def test_analyzer_process_killed_mid_job_resumes_it_with_the_undisturbed_result(client, synth_dir, tmp_path):
     policy = _policy_csv(tmp_path, 1000, seed=3)
     solo = _solo(client, ("resume", 3), _files(policy, synth_dir))
@@ -136,7 +124,7 @@ def test_analyzer_process_killed_mid_job_resumes_it_with_the_undisturbed_result(
     assert pids
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
-    seen = _follow(client, job_id)
+    seen = follow(client, job_id)
     final = seen[-1]
     assert final["status"] == "completed", final
     assert final["attempt"] == 2 and final["stats"]["result_reused"] is False
@@ -166,7 +154,7 @@ def test_a_job_left_running_by_a_stopped_app_is_resumed_by_the_running_one(serve
     assert store.create(job_id, request, max_attempts=3)
     assert store.start(job_id, 1) and store.progress(job_id, 1, 30, "Analyseren...")
     store.close()
-    seen = _follow(client, job_id, timeout_s=180)
+    seen = follow(client, job_id, timeout_s=180)
     final = seen[-1]
     assert final["status"] == "completed" and final["attempt"] == 2, final
     assert any("poging 2 van 3" in s["status_message"] for s in seen), [s["status_message"] for s in seen]
