@@ -1,12 +1,19 @@
-"""Analyzer: runs analysis jobs off the ingress, in worker threads, writing state to the job store."""
+"""Analyzer: runs analysis jobs off the ingress, in worker threads, writing state to the job store.
+
+Each call runs one attempt of a job (deployments/jobstore/base.py: attempts); every write names
+the attempt, so an attempt the ingress gave up on can no longer change the job.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from ray import serve
@@ -17,10 +24,13 @@ from hienfeld.config import load_settings
 from hienfeld.errors import InputError
 from hienfeld.pipeline import AnalysisInput, Cancelled, run_analysis
 
-from .jobstore import JobRequest, JobStore, StoredFile, open_store
+from .jobstore import JobRequest, JobStore, StoredFile, attempt_note, open_store
 from .model_client import ServeModels
 
 log = logging.getLogger("ray.serve")
+# Fault tests only (tests/conftest.py sets it; unset in service): a job whose policy file has this
+# name ends the replica process, as a crash would, on every attempt.
+CRASH_ON_POLICY_NAME = os.environ.get("HIENFELD_TEST_CRASH_ON_POLICY_NAME")
 
 
 def load_inputs(store: JobStore, job_id: str, request: JobRequest) -> AnalysisInput:
@@ -35,6 +45,40 @@ def load_inputs(store: JobStore, job_id: str, request: JobRequest) -> AnalysisIn
     )
 
 
+class RetryGate:
+    """A retried job runs alone in its replica. A replica that died under several jobs cannot say
+    which one ended it, so every job that ran there lost an attempt; run alone, a retry that ends
+    the replica again takes no other job with it. The others wait still pending (costing them no
+    attempt) until the retry ends; a retry waits for the jobs already running."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
+        self._retries_waiting = 0
+        self._retry_running = False
+
+    @contextmanager
+    def enter(self, retry: bool) -> Iterator[None]:
+        with self._changed:
+            if retry:
+                self._retries_waiting += 1
+                self._changed.wait_for(lambda: not self._retry_running and not self._running)
+                self._retries_waiting -= 1
+                self._retry_running = True
+            else:
+                self._changed.wait_for(lambda: not self._retry_running and not self._retries_waiting)
+                self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                if retry:
+                    self._retry_running = False
+                else:
+                    self._running -= 1
+                self._changed.notify_all()
+
+
 @serve.deployment
 class Analyzer:
     def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, max_concurrent_jobs: int = 2):
@@ -46,6 +90,7 @@ class Analyzer:
         self.max_concurrent_jobs = max_concurrent_jobs
         self.held: set[str] = set()  # jobs queued or running here: they heartbeat
         self.running: set[str] = set()
+        self.gate = RetryGate()
         self.jobs_total = metrics.Counter("hienfeld_jobs", "Analysis jobs finished, by status.",
                                           tag_keys=("status",))
         self.duration = metrics.Histogram("hienfeld_job_seconds", "Analysis job duration.",
@@ -65,7 +110,7 @@ class Analyzer:
             self.max_concurrent_jobs = size
 
     def _heartbeat_loop(self) -> None:
-        # Queued and running jobs beat; a job whose replica died stops beating and the sweeper fails it.
+        # Queued and running jobs beat; a job whose replica died stops beating and a sweeper queues it again.
         while True:
             time.sleep(self.settings.jobs.heartbeat_s)
             try:
@@ -73,57 +118,65 @@ class Analyzer:
             except Exception:  # a busy database must not end the loop
                 log.exception("heartbeat failed")
 
-    async def run(self, job_id: str) -> str:
+    async def run(self, job_id: str, attempt: int) -> str:
         self.held.add(job_id)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, job_id)
+            return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, job_id, attempt)
         finally:
             self.held.discard(job_id)
 
-    def _run(self, job_id: str) -> str:
-        if not self.store.start(job_id):
-            return "skipped"  # cancelled while queued
+    def _run(self, job_id: str, attempt: int) -> str:
+        with self.gate.enter(retry=attempt > 1):
+            if not self.store.start(job_id, attempt):
+                return "skipped"  # cancelled while queued, or taken by another dispatch of it
+            return self._attempt(job_id, attempt)
+
+    def _attempt(self, job_id: str, attempt: int) -> str:
         self.running.add(job_id)
         self.running_gauge.set(len(self.running))
         started = time.perf_counter()
         status = "failed"
         try:
-            status = self._analyse(job_id)
+            status = self._analyse(job_id, attempt)
         except Cancelled:
-            status = "cancelled"
-            log.info("Job %s cancelled", job_id)
+            status = "cancelled" if self.store.get(job_id).status == "cancelled" else "superseded"
+            log.info("Job %s attempt %d stopped: %s", job_id, attempt, status)
         except InputError as exc:
-            self.store.fail(job_id, str(exc))
+            self.store.fail(job_id, str(exc), attempt)
         except Exception as exc:  # the job must end failed, never stuck in running
             log.exception("Job %s failed", job_id)
             self.store.fail(job_id, f"Interne fout tijdens de analyse ({type(exc).__name__}). "
-                                    "Probeer het opnieuw; blijft het misgaan, neem contact op met de beheerder.")
+                                    "Probeer het opnieuw; blijft het misgaan, neem contact op met de beheerder.",
+                            attempt)
         finally:
             self.running.discard(job_id)
             self.running_gauge.set(len(self.running))
             seconds = time.perf_counter() - started
             self.jobs_total.inc(tags={"status": status})
             self.duration.observe(seconds)
-            log.info("Job %s %s. Total time: %.2fs", job_id, status, seconds)
+            log.info("Job %s attempt %d %s. Total time: %.2fs", job_id, attempt, status, seconds)
         return status
 
-    def _analyse(self, job_id: str) -> str:
+    def _analyse(self, job_id: str, attempt: int) -> str:
         job = self.store.get(job_id)
+        if CRASH_ON_POLICY_NAME and job.request.policy.name == CRASH_ON_POLICY_NAME:
+            os._exit(70)
         inputs = load_inputs(self.store, job_id, job.request)
         options = job.request.options
+        retry = f" ({attempt_note(attempt, job.max_attempts)})" if attempt > 1 else ""
 
         def progress(percent: int, message: str) -> None:
-            if not self.store.progress(job_id, percent, message):
+            if not self.store.progress(job_id, attempt, percent, message + retry):
                 raise Cancelled(job_id)
 
         models = ServeModels(self.parser, self.embedder, job_id, self.settings.model_calls)
-        with self.store.report_writer(job_id) as out:  # the report exists only once complete
+        with self.store.report_writer(job_id) as out:  # the job's report only once complete() takes it
             result = run_analysis(inputs, options, models, self.settings, progress, report_out=out,
                                   report_cache=self.store.report_cache_dir)
-        self.rows.observe(len(result.table.rows))
-        # What the table reader has to tell the analyst (e.g. which of several sheets it read).
-        notes = [n for n in result.table.notes if n not in result.stats.get("warnings", [])]
-        result.stats["warnings"] = notes + list(result.stats.get("warnings", []))
-        if not self.store.complete(job_id, result.stats, result.result_rows()):
-            return "cancelled"
+            self.rows.observe(len(result.table.rows))
+            # What the table reader has to tell the analyst (e.g. which of several sheets it read).
+            notes = [n for n in result.table.notes if n not in result.stats.get("warnings", [])]
+            result.stats["warnings"] = notes + list(result.stats.get("warnings", []))
+            if not self.store.complete(job_id, attempt, result.stats, result.result_rows(), report=out):
+                raise Cancelled(job_id)
         return "completed"

@@ -11,7 +11,6 @@ import datetime as dt
 import itertools
 import logging
 import os
-import threading
 import time
 from typing import Any
 
@@ -43,6 +42,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 STALE_AFTER_S = float(os.environ.get("HIENFELD_STALE_JOB_SECONDS", 60))
 MAX_ACTIVE_JOBS = int(os.environ.get("HIENFELD_MAX_ACTIVE_JOBS", 50))
 MAX_JOB_SECONDS = float(os.environ.get("HIENFELD_MAX_JOB_SECONDS", 3600))
+REDISPATCH_DELAY_S = 2.0  # Serve notices a dead replica within seconds; until then it may route to it
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
 settings = load_settings()
@@ -141,23 +141,36 @@ class Ingress:
         self.watchers: set[asyncio.Task] = set()
         self.submitted = metrics.Counter("hienfeld_jobs_submitted", "Analysis jobs accepted.")
         self.queue_length = metrics.Gauge("hienfeld_jobs_active", "Jobs pending or running (all replicas).")
-        threading.Thread(target=self._sweep_loop, daemon=True, name="job-sweeper").start()
+        self.last_purge = 0.0
+        # Serve runs the constructor on the replica's event loop: the sweeper dispatches from it.
+        self.sweeper = asyncio.get_running_loop().create_task(self._sweep_loop())
 
-    def _sweep_loop(self) -> None:
-        """Keeps submitted jobs alive, ends silent ones as failed, deletes expired ones."""
-        last_purge = 0.0
+    async def _sweep_loop(self) -> None:
+        """From the start on (so jobs a stopped app left behind resume): keeps this replica's jobs
+        alive, queues silent ones again and dispatches them, deletes expired ones."""
         while True:
-            time.sleep(settings.jobs.sweep_s)
             try:
-                self.store.heartbeat(list(self.in_flight))
-                for job_id in self.store.fail_stale(STALE_AFTER_S):
-                    log.warning("Job %s failed: its worker stopped responding", job_id)
-                if time.time() - last_purge > settings.jobs.purge_s:
-                    log.info("Purged %d expired jobs", self.store.purge_expired())
-                    last_purge = time.time()
-                self.queue_length.set(self.store.count_active())
+                for job_id, attempt in await asyncio.to_thread(self._sweep):
+                    self._dispatch(job_id, attempt)
             except Exception:  # a busy database must not end the loop
                 log.exception("job sweep failed")
+            await asyncio.sleep(settings.jobs.sweep_s)
+
+    def _sweep(self) -> list[tuple[str, int]]:
+        """The jobs queued again (id, attempt) for this replica to dispatch."""
+        self.store.heartbeat(list(self.in_flight))
+        resumed = []
+        for job_id, outcome, attempt in self.store.requeue_stale(STALE_AFTER_S):
+            if outcome == "failed":
+                log.warning("Job %s failed: its worker stopped responding on its last attempt (%d)", job_id, attempt)
+            else:
+                log.warning("Job %s queued again (attempt %d): its worker stopped responding", job_id, attempt)
+                resumed.append((job_id, attempt))
+        if time.time() - self.last_purge > settings.jobs.purge_s:
+            log.info("Purged %d expired jobs", self.store.purge_expired())
+            self.last_purge = time.time()
+        self.queue_length.set(self.store.count_active())
+        return resumed
 
     # -- health ---------------------------------------------------------------------------------
     @app.get("/api/health")
@@ -225,11 +238,8 @@ class Ingress:
         job_id = await run_in_threadpool(self._store_job, options, policy, conditions, library, reference)
         if job_id is None:
             raise self._busy()
-        self.in_flight.add(job_id)
         self.submitted.inc()
-        task = asyncio.create_task(self._watch(job_id))
-        self.watchers.add(task)
-        task.add_done_callback(self.watchers.discard)
+        self._dispatch(job_id, attempt=1)
         return JSONResponse({"job_id": job_id, "status": "pending"}, status_code=202)
 
     @staticmethod
@@ -250,7 +260,8 @@ class Ingress:
             request = JobRequest(options, keep(policy), conditions=tuple(keep(f) for f in conditions),
                                  library=tuple(keep(f) for f in library),
                                  reference=keep(reference) if reference else None)
-            created = self.store.create(job_id, request, max_active=MAX_ACTIVE_JOBS)
+            created = self.store.create(job_id, request, max_active=MAX_ACTIVE_JOBS,
+                                        max_attempts=settings.jobs.max_attempts)
         except BaseException:
             self.store.delete_files([job_id])
             raise
@@ -259,25 +270,40 @@ class Ingress:
             return None
         return job_id
 
-    async def _watch(self, job_id: str) -> None:
-        """Runs the job on an Analyzer replica. An analyzer replica that dies, or a job that hangs
-        beyond HIENFELD_MAX_JOB_SECONDS, ends the job as failed (its worker stops at the next
-        progress step). Other errors of the call (this ingress being replaced in a rolling update)
-        say nothing about the job: the analyzer's heartbeat, or the sweeper, decides."""
+    def _dispatch(self, job_id: str, attempt: int) -> None:
+        """Runs the job's attempt on an Analyzer replica; this replica beats for it meanwhile."""
+        self.in_flight.add(job_id)
+        task = asyncio.create_task(self._watch(job_id, attempt))
+        self.watchers.add(task)
+        task.add_done_callback(self.watchers.discard)
+
+    async def _watch(self, job_id: str, attempt: int) -> None:
+        """An Analyzer replica that dies under the job queues it again (jobstore `interrupted`: the
+        next attempt, or failed after the last) and it is dispatched anew. A job that hangs beyond
+        HIENFELD_MAX_JOB_SECONDS ends failed (its worker stops at the next progress step). Other
+        errors of the call (this ingress being replaced in a rolling update) say nothing about the
+        job: the analyzer's heartbeat, or a sweeper, decides."""
         try:
-            await asyncio.wait_for(self.analyzer.run.remote(job_id), timeout=MAX_JOB_SECONDS)
-        except asyncio.TimeoutError:
-            await run_in_threadpool(self.store.fail, job_id,
-                                    f"De analyse duurde langer dan {MAX_JOB_SECONDS:.0f} seconden en is gestopt.")
-        except RayActorError as exc:
-            log.error("Analyzer replica died running job %s (%s)", job_id, type(exc).__name__)
-            await run_in_threadpool(
-                self.store.fail, job_id,
-                "De analyse is afgebroken omdat de analyse-replica is gestopt "
-                f"({type(exc).__name__}). Start de analyse opnieuw.")
-        except Exception as exc:
-            log.warning("Analyzer call for job %s ended with %s; the job's heartbeat decides", job_id,
-                        type(exc).__name__)
+            while True:
+                try:
+                    await asyncio.wait_for(self.analyzer.run.remote(job_id, attempt), timeout=MAX_JOB_SECONDS)
+                    return
+                except asyncio.TimeoutError:
+                    await run_in_threadpool(self.store.fail, job_id, f"De analyse duurde langer dan "
+                                            f"{MAX_JOB_SECONDS:.0f} seconden en is gestopt.", attempt)
+                    return
+                except RayActorError as exc:
+                    outcome = await run_in_threadpool(self.store.interrupted, job_id, attempt)
+                    log.error("Analyzer replica died running job %s attempt %d (%s): %s", job_id, attempt,
+                              type(exc).__name__, outcome or "the job had moved on")
+                    if outcome is None or outcome[0] == "failed":
+                        return
+                    attempt = outcome[1]
+                    await asyncio.sleep(REDISPATCH_DELAY_S)
+                except Exception as exc:
+                    log.warning("Analyzer call for job %s ended with %s; the job's heartbeat decides", job_id,
+                                type(exc).__name__)
+                    return
         finally:
             self.in_flight.discard(job_id)
 

@@ -77,8 +77,9 @@ class ModelCallSettings:
 @dataclass(frozen=True)
 class JobTimingSettings:
     heartbeat_s: float  # the analyzer marks its queued and running jobs alive this often
-    sweep_s: float  # the ingress fails silent jobs this often
+    sweep_s: float  # the ingress queues silent jobs again this often
     purge_s: float  # the ingress deletes expired jobs this often
+    max_attempts: int  # a job interrupted (replica died, heartbeat stopped) runs at most this often
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,8 @@ def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
                        ("service.model_calls.timeout_s", settings.model_calls.timeout_s),
                        ("service.jobs.heartbeat_s", settings.jobs.heartbeat_s),
                        ("service.jobs.sweep_s", settings.jobs.sweep_s),
-                       ("service.jobs.purge_s", settings.jobs.purge_s)):
+                       ("service.jobs.purge_s", settings.jobs.purge_s),
+                       ("service.jobs.max_attempts", settings.jobs.max_attempts)):
         if value <= 0:
             raise r.fail(key, "must be positive")
     if settings.model_calls.retries < 0:

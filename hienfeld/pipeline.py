@@ -490,7 +490,7 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
         _RECENT.store(key, result, asked)
     else:
         progress(80, "Eerder resultaat hergebruikt...")
-    stats = result.stats = {**result.stats}
+    stats = result.stats = {"result_reused": False, **result.stats}
     if report_out is not None:
         progress(90, "Rapport maken...")
         with timer.phase("report"):

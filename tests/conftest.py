@@ -13,7 +13,7 @@ os.environ.setdefault("HIENFELD_EMBED_THREADS", "2")
 import httpx
 import pytest
 from pg_server import PostgresServer
-from service_helpers import HTTP_PORT, deploy_config
+from service_helpers import CRASH_POLICY_NAME, HTTP_PORT, deploy_config
 
 DASHBOARD_PORT = int(os.environ.get("HIENFELD_TEST_DASHBOARD_PORT", 18265))
 
@@ -23,6 +23,7 @@ def serve_app(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("hienfeld-data")
     os.environ["HIENFELD_DATA_DIR"] = str(data_dir)
     os.environ["HIENFELD_STALE_JOB_SECONDS"] = "20"
+    os.environ["HIENFELD_TEST_CRASH_ON_POLICY_NAME"] = CRASH_POLICY_NAME  # tests/test_faults.py
     import ray
     from ray import serve
 

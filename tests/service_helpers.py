@@ -12,20 +12,29 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 APP = "hienfeld"
 HTTP_PORT = int(os.environ.get("HIENFELD_TEST_PORT", 18000))
+# A policy file of this name ends its Analyzer replica on every attempt (deployments/analyzer.py,
+# HIENFELD_TEST_CRASH_ON_POLICY_NAME, set for the session's app in conftest.py).
+CRASH_POLICY_NAME = "beeindigt-de-analyse-replica.csv"
 
 
 def upload(path: Path, field: str = "policy_file") -> tuple[str, tuple[str, bytes]]:
     return field, (path.name, path.read_bytes())
 
 
-def wait_for(client: httpx.Client, job_id: str, timeout_s: float = 240) -> dict:
+def follow(client: httpx.Client, job_id: str, timeout_s: float = 240) -> list[dict]:
+    """Every status the client saw until the job ended, the final one last."""
+    seen: list[dict] = []
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        status = client.get(f"/api/status/{job_id}").json()
-        if status["status"] not in ("pending", "running"):
-            return status
+        seen.append(client.get(f"/api/status/{job_id}").json())
+        if seen[-1]["status"] not in ("pending", "running"):
+            return seen
         time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s: {status}")
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s: {seen[-1] if seen else None}")
+
+
+def wait_for(client: httpx.Client, job_id: str, timeout_s: float = 240) -> dict:
+    return follow(client, job_id, timeout_s)[-1]
 
 
 def analyse(client: httpx.Client, files: list, data: dict | None = None, timeout_s: float = 240) -> dict:
@@ -44,6 +53,15 @@ def replica_actors(deployment: str) -> list:
     return [ray.get_actor(a["name"], namespace=a["namespace"])
             for a in list_named_actors(all_namespaces=True)
             if a["name"].startswith("SERVE_REPLICA::") and f"#{deployment}#" in a["name"]]
+
+
+def replica_pids(deployment: str) -> list[int]:
+    """Process ids of the live Serve replicas of one deployment of this session's cluster."""
+    import ray
+    from ray.util.state import list_actors
+    address = ray.get_runtime_context().gcs_address  # this session's cluster, not another on the machine
+    return [a.pid for a in list_actors(address=address, filters=[("state", "=", "ALIVE")], limit=1000)
+            if (a.name or "").startswith("SERVE_REPLICA::") and f"#{deployment}#" in a.name]
 
 
 def wait_until(predicate, timeout_s: float = 60, interval_s: float = 0.2):

@@ -48,6 +48,7 @@ def test_shipped_file_loads_into_typed_settings():
     assert settings.limits.max_rows == 500_000 and isinstance(settings.limits.max_upload_mb, float)
     assert settings.conditions.chunk_chars == 400
     assert settings.model_calls.chunk_size == 64 and settings.jobs.heartbeat_s == 5.0
+    assert settings.jobs.max_attempts == 3
 
 
 @pytest.mark.parametrize("change, message", [
@@ -71,6 +72,8 @@ def test_shipped_file_loads_into_typed_settings():
     (lambda r: r.pop("deviation_markers"), "configs/analysis.yaml: deviation_markers: missing key"),
     (lambda r: r["service"]["model_calls"].update(retries="drie"), "service.model_calls.retries: expected an integer"),
     (lambda r: r["service"]["jobs"].pop("sweep_s"), "service.jobs.sweep_s: missing key"),
+    (lambda r: r["service"]["jobs"].update(max_attempts=0), "service.jobs.max_attempts: must be positive"),
+    (lambda r: r["service"]["jobs"].update(max_attempts=2.5), "service.jobs.max_attempts: expected an integer"),
     (lambda r: r["conditions"].update(chunk_chars=0), "conditions.chunk_chars: must be positive"),
     (lambda r: r["nlp"].update(spacy_model=None), "nlp.spacy_model: expected a non-empty string"),
     (lambda r: r.update(modes={}), "modes: at least one mode"),

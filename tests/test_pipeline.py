@@ -30,13 +30,15 @@ def _run(inp: AnalysisInput, cache) -> tuple[dict, bytes]:
     return result.stats, out.getvalue()
 
 
-def test_a_repeat_reuses_the_report_and_a_change_does_not(tmp_path):
+def test_a_repeat_reuses_the_result_and_report_and_a_change_does_not(tmp_path):
     first_stats, first = _run(_csv(), tmp_path)
     again_stats, again = _run(_csv(), tmp_path)
     assert first_stats["report_reused"] is False and again_stats["report_reused"] is True
+    assert first_stats["result_reused"] is False and again_stats["result_reused"] is True
     assert again == first
     changed_stats, changed = _run(_csv(" en hagel"), tmp_path)
     assert changed_stats["report_reused"] is False and changed != first
+    assert changed_stats["result_reused"] is False
     sheet = openpyxl.load_workbook(io.BytesIO(again), read_only=True)["Analyseresultaten"]
     assert sheet.max_row == 33
 

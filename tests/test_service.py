@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import time
+import uuid
 
 import openpyxl
 import pytest
-from service_helpers import analyse, upload, wait_for
+import yaml
+from service_helpers import ROOT, analyse, upload, wait_for
 
 from hienfeld.config import load_settings
 from hienfeld.models import LocalModels
@@ -17,6 +19,8 @@ from hienfeld.pipeline import AnalysisInput, run_analysis
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 BALANCED_MODEL = load_settings().mode("balanced").embedding_model
 DEFAULT_KEY = f"embeddings_{load_settings().default_embedding_model}"
+ANALYZER_MAX_REPLICAS = next(d for d in yaml.safe_load((ROOT / "serve_config.yaml").read_text())["applications"][0][
+    "deployments"] if d["name"] == "Analyzer")["autoscaling_config"]["max_replicas"]
 
 
 def _files(synth_dir, conditions: bool = True, library: bool = True) -> list:
@@ -55,7 +59,7 @@ def test_security_headers_and_request_id(client):
 
 
 @pytest.mark.parametrize("with_documents", [False, True], ids=["policy-only", "with-conditions-and-library"])
-def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_dir, with_documents):
+def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_dir, with_documents, tmp_path):
     """The deployment checklist's Test 1: a balanced analysis, also of a policy file alone, uses
     both resident models (access_count 1, then 2) without reloading them."""
     assert client.post("/api/cache/clear").status_code == 200
@@ -64,9 +68,13 @@ def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_
     used = [f"embeddings_{BALANCED_MODEL}", next(k for k in created if k.startswith("nlp_service_"))]
     assert set(used) <= set(created)
 
-    files = _files(synth_dir, conditions=with_documents, library=with_documents)
+    # The policy rows under a name no earlier job used: no Analyzer holds this input's result.
+    policy = tmp_path / f"koud-{uuid.uuid4().hex[:8]}{synth_dir['policies'].suffix}"
+    policy.write_bytes(synth_dir["policies"].read_bytes())
+    files = [upload(policy)] + _files(synth_dir, conditions=with_documents, library=with_documents)[1:]
     first = analyse(client, files)
     assert first["status"] == "completed", first
+    assert first["stats"]["result_reused"] is False
     after_one = client.get("/api/cache/stats").json()
     for key in used:
         entry = after_one["entries"][key]
@@ -94,9 +102,21 @@ def test_resident_models_count_jobs_and_answer_repeats_from_cache(client, synth_
             assert "job_ids" not in entry
         assert replica["pid"] > 0 and replica["node_id"] and replica["rss_bytes"] > 0
 
-    results_one = client.get(f"/api/results/{first['job_id']}").json()["results"]
-    results_two = client.get(f"/api/results/{second['job_id']}").json()["results"]
-    assert results_one == results_two  # same file, same answer, cold or warm
+    def results(job: dict) -> list:
+        return client.get(f"/api/results/{job['job_id']}").json()["results"]
+    results_one = results(first)
+    # A repeat gets the first result from the Analyzer process that computed it; one that reaches
+    # another Analyzer replica computes it there once, so of max_replicas repeats the last is reused.
+    repeats = [second]
+    while not repeats[-1]["stats"]["result_reused"] and len(repeats) < ANALYZER_MAX_REPLICAS:
+        repeats.append(analyse(client, files))
+    assert repeats[-1]["stats"]["result_reused"] is True
+    assert results(repeats[-1]) == results_one
+    # Cold and warm model caches, both computed: the same rows under another name again.
+    renamed = policy.rename(policy.with_name(f"warm-{uuid.uuid4().hex[:8]}{policy.suffix}"))
+    warm = analyse(client, [upload(renamed)] + files[1:])
+    assert warm["status"] == "completed" and warm["stats"]["result_reused"] is False, warm
+    assert results(warm) == results_one
 
 
 def test_cache_clear_empties_every_replica(client, synth_dir):

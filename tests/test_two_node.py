@@ -8,10 +8,11 @@ on the second node only, then shows:
 
 1. a job uploaded through the head's HTTP proxy completes on the second node with the same result
    rows and report as a single-node run (the session's app, tests/conftest.py);
-2. the second node's processes killed mid-job: the job ends `failed` with a clear message (or
-   completes), never stays `running`;
+2. the second node's processes killed mid-job: the job is queued again for its next attempt (or
+   completes), never fails or stays `running` (no Analyzer can be placed until the node is back);
 3. after a full restart (every process of the cluster killed, a new cluster started, the app
-   deployed again), the jobs and the report are still there.
+   deployed again), the jobs and the report are still there, and the job queued in step 2
+   resumes in the new cluster and completes.
 
 It prints which node ran which replica and the job timings. Ports and processes are its own (GCS
 26379, dashboard 28266, HTTP 28100, worker ports 30000-30999): the session's Ray instance is never
@@ -289,14 +290,13 @@ def test_two_node_cluster_with_server_store(cluster, client, synth_dir, tmp_path
         at_kill = two.get(f"/api/status/{victim}").json()
         killed_at = time.perf_counter()
         killed = cluster.kill_node("worker")
-        final = wait_until(lambda: (s := two.get(f"/api/status/{victim}").json())["status"] not in
-                           ("pending", "running") and s, timeout_s=90, interval_s=0.5)
+        final = wait_until(lambda: (s := two.get(f"/api/status/{victim}").json())["status"] == "completed"
+                           or (s["status"] == "pending" and s["attempt"] == 2) and s, timeout_s=90, interval_s=0.5)
         evidence["fault"] = {"killed_processes": killed, "status_at_kill": at_kill["status"],
-                             "progress_at_kill": at_kill["progress"], "final_status": final["status"],
-                             "ended_after_s": round(time.perf_counter() - killed_at, 1), "error": final["error"]}
-        assert final["status"] in ("failed", "completed"), final
-        if final["status"] == "failed":
-            assert "opnieuw" in final["error"] and "Traceback" not in final["error"], final
+                             "progress_at_kill": at_kill["progress"], "status_after": final["status"],
+                             "attempt_after": final["attempt"], "message_after": final["status_message"],
+                             "after_s": round(time.perf_counter() - killed_at, 1)}
+        assert final["progress"] >= at_kill["progress"] and final["error"] is None, final
 
     # -- 3. a full restart: every process of the cluster gone, a new cluster, the app again ----------
     restart = time.perf_counter()
@@ -317,8 +317,11 @@ def test_two_node_cluster_with_server_store(cluster, client, synth_dir, tmp_path
         assert again["status"] == "completed" and again["progress"] == 100
         assert two.get(f"/api/results/{job_id}").json()["results"] == body["results"]
         assert _sheet_values(two.get(f"/api/report/{job_id}").content) == _sheet_values(report.content)
-        after = two.get(f"/api/status/{victim}").json()
-        assert after["status"] == final["status"] and after["error"] == final["error"]
+        # the job queued again in step 2 resumes here (the new Ingress's sweeper, once it is silent)
+        after = wait_until(lambda: (s := two.get(f"/api/status/{victim}").json())["status"] not in
+                           ("pending", "running") and s, timeout_s=300, interval_s=1)
+        evidence["restart"]["victim"] = {"status": after["status"], "attempt": after["attempt"]}
+        assert after["status"] == "completed" and after["attempt"] == final["attempt"], after
     evidence["total_s"] = round(time.perf_counter() - t0, 1)
     with capsys.disabled():
         print("\n[two-node evidence]\n" + json.dumps(evidence, indent=2, ensure_ascii=False))

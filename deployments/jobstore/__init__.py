@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import ACTIVE, FINAL, REPORT, Job, JobRequest, JobStore, StoredFile
+from .base import ACTIVE, FINAL, REPORT, Job, JobRequest, JobStore, StoredFile, attempt_note
 from .sqlite import SQLiteJobStore
 
 __all__ = ["ACTIVE", "FINAL", "REPORT", "Job", "JobRequest", "JobStore", "SQLiteJobStore", "StoredFile",
-           "open_store"]
+           "attempt_note", "open_store"]
 
 
 def open_store(url: str | None = None, data_dir: Path | None = None, ttl_seconds: float | None = None,

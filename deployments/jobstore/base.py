@@ -8,8 +8,13 @@ Service state, not analysis: it lives beside the deployments. One interface, two
   report) in PostgreSQL, so any replica on any node reads them.
 
 The job transitions (create with the queue limit, start, progress, heartbeat, complete, fail, cancel,
-stale and expired jobs) are written once, here, in SQL both databases run; a store adds its
-connection, its schema migrations and where the files live.
+interrupted and stale attempts queued again, expired jobs) are written once, here, in SQL both
+databases run; a store adds its connection, its schema migrations and where the files live.
+
+Attempts: a job is run by numbered attempts (`attempt`, at most `max_attempts`). The attempt
+number is the lease: start, progress, complete and fail name their attempt and change nothing once
+the job has moved on to a newer one, so an attempt thought dead that still runs can never write a
+result, and the result and report are stored by one transaction of the attempt that completes.
 """
 
 from __future__ import annotations
@@ -33,8 +38,6 @@ FINAL = ("completed", "failed", "cancelled")
 REPORT = "report.xlsx"
 CHUNK_BYTES = 1 << 20  # files move in and out in pieces of this size
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-STALE_MESSAGE = ("De analyse is onderbroken omdat de verwerkende replica is gestopt "
-                 "(worker stopped responding). Start de analyse opnieuw.")
 ORPHAN_AGE_S = 3600.0  # files without a job row (an ingress stopped between upload and create)
 PARTIAL_AGE_S = 3600.0  # a `.partial` report this old belongs to a writer that is gone
 _KEY = re.compile(r"^(uploads/[0-9]{1,6}(\.[a-z0-9]{1,8})?|report\.xlsx)$")
@@ -56,6 +59,11 @@ CREATE TABLE IF NOT EXISTS jobs (
     results TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status)
+"""
+# Schema version 2: attempts. Rows from before count as on their first of three.
+ATTEMPTS_DDL = """
+ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 3
 """
 
 
@@ -106,6 +114,8 @@ class Job:
     error: str | None
     created_at: float
     updated_at: float
+    attempt: int  # the attempt that holds the job (1 until it was interrupted)
+    max_attempts: int
     request: JobRequest
     stats: dict[str, Any] | None
     results: list[dict[str, Any]] | None = field(repr=False)
@@ -113,7 +123,12 @@ class Job:
     def status_view(self) -> dict[str, Any]:
         return {"job_id": self.id, "status": self.status, "progress": self.progress,
                 "status_message": self.status_message, "error": self.error,
-                "stats": self.stats if self.status == "completed" else None}
+                "stats": self.stats if self.status == "completed" else None,
+                "attempt": self.attempt, "max_attempts": self.max_attempts}
+
+
+def attempt_note(attempt: int, max_attempts: int) -> str:
+    return f"poging {attempt} van {max_attempts}"
 
 
 def data_dir_from_env() -> Path:
@@ -193,8 +208,13 @@ class JobStore(ABC):
 
     @abstractmethod
     def report_writer(self, job_id: str) -> AbstractContextManager[BinaryIO]:
-        """A file to write the report into; it becomes the job's report only when the block ends
-        without an error (a half-written report is never served)."""
+        """A private file to write an attempt's report into, discarded when the block ends; it
+        becomes the job's report only when `complete` is given it (a half-written report, or one of
+        an attempt that did not complete, is never served)."""
+
+    @abstractmethod
+    def _publish_report(self, db: Any, job_id: str, report: BinaryIO) -> None:
+        """Makes a file of `report_writer` the job's report, inside `complete`'s transaction `db`."""
 
     @abstractmethod
     def delete_files(self, job_ids: list[str]) -> None: ...
@@ -258,18 +278,21 @@ class JobStore(ABC):
         with self._connect() as db:
             return db.execute(self._sql(sql), params).rowcount
 
-    def create(self, job_id: str, request: JobRequest, max_active: int | None = None) -> bool:
-        """A new pending job; False (nothing created) when `max_active` jobs are pending or running
-        already. The check and the insert are one step, also with several ingress replicas."""
+    def create(self, job_id: str, request: JobRequest, max_active: int | None = None,
+               max_attempts: int = 1) -> bool:
+        """A new pending job on its first of `max_attempts` attempts; False (nothing created) when
+        `max_active` jobs are pending or running already. The check and the insert are one step,
+        also with several ingress replicas."""
         check_job_id(job_id)
         now = time.time()
         limit = max_active if max_active is not None else 2 ** 62
         with self._transaction(lock=True) as db:
             inserted = db.execute(self._sql(
                 "INSERT INTO jobs (id, status, progress, status_message, created_at, updated_at, heartbeat_at,"
-                " expires_at, request) SELECT ?, 'pending', 0, 'In de wachtrij...', ?, ?, ?, ?, ?"
-                " WHERE (SELECT COUNT(*) FROM jobs WHERE status IN ('pending','running')) < ?"),
-                (job_id, now, now, now, now + self.ttl, json.dumps(request.to_json()), limit)).rowcount
+                " expires_at, request, attempt, max_attempts) SELECT ?, 'pending', 0, 'In de wachtrij...', ?, ?, ?,"
+                " ?, ?, 1, ? WHERE (SELECT COUNT(*) FROM jobs WHERE status IN ('pending','running')) < ?"),
+                (job_id, now, now, now, now + self.ttl, json.dumps(request.to_json()), max_attempts,
+                 limit)).rowcount
         return inserted > 0
 
     def get(self, job_id: str) -> Job | None:
@@ -282,22 +305,25 @@ class JobStore(ABC):
         if row is None:
             return None
         return Job(row["id"], row["status"], row["progress"], row["status_message"], row["error"],
-                   row["created_at"], row["updated_at"], JobRequest.from_json(json.loads(row["request"])),
+                   row["created_at"], row["updated_at"], row["attempt"], row["max_attempts"],
+                   JobRequest.from_json(json.loads(row["request"])),
                    json.loads(row["stats"]) if row["stats"] else None,
                    json.loads(row["results"]) if row["results"] else None)
 
-    def start(self, job_id: str) -> bool:
-        """pending -> running; False when the job was cancelled (or already taken)."""
+    def start(self, job_id: str, attempt: int) -> bool:
+        """pending -> running for this attempt; False when the job was cancelled, taken already or
+        moved on to another attempt."""
         now = time.time()
         return self._execute("UPDATE jobs SET status='running', updated_at=?, heartbeat_at=? "
-                             "WHERE id=? AND status='pending'", (now, now, job_id)) > 0
+                             "WHERE id=? AND status='pending' AND attempt=?", (now, now, job_id, attempt)) > 0
 
-    def progress(self, job_id: str, percent: int, message: str) -> bool:
-        """Progress never goes back; False when the job is no longer running (cancelled)."""
+    def progress(self, job_id: str, attempt: int, percent: int, message: str) -> bool:
+        """Progress never goes back, also over attempts; False when this attempt no longer runs the
+        job (cancelled, or queued again for a newer attempt)."""
         now = time.time()
         return self._execute("UPDATE jobs SET progress={greatest}(progress, ?), status_message=?, updated_at=?, "
-                             "heartbeat_at=? WHERE id=? AND status='running'",
-                             (int(percent), message, now, now, job_id)) > 0
+                             "heartbeat_at=? WHERE id=? AND status='running' AND attempt=?",
+                             (int(percent), message, now, now, job_id, attempt)) > 0
 
     def heartbeat(self, job_ids: list[str]) -> None:
         if job_ids:
@@ -308,16 +334,25 @@ class JobStore(ABC):
                                    [(time.time(), j) for j in job_ids])
                 cursor.close()
 
-    def complete(self, job_id: str, stats: dict[str, Any], results: list[dict[str, Any]]) -> bool:
-        return self._execute(
-            "UPDATE jobs SET status='completed', progress=100, status_message='Analyse voltooid!', stats=?, "
-            "results=?, updated_at=? WHERE id=? AND status='running'",
-            (json.dumps(stats), json.dumps(results), time.time(), job_id)) > 0
+    def complete(self, job_id: str, attempt: int, stats: dict[str, Any], results: list[dict[str, Any]],
+                 report: BinaryIO | None = None) -> bool:
+        """Stores the result and `report` (a file of `report_writer`) in one transaction, only while
+        `attempt` runs the job; False (nothing stored) otherwise."""
+        with self._transaction() as db:
+            done = db.execute(self._sql(
+                "UPDATE jobs SET status='completed', progress=100, status_message='Analyse voltooid!', stats=?, "
+                "results=?, updated_at=? WHERE id=? AND status='running' AND attempt=?"),
+                (json.dumps(stats), json.dumps(results), time.time(), job_id, attempt)).rowcount > 0
+            if done and report is not None:
+                self._publish_report(db, job_id, report)
+        return done
 
-    def fail(self, job_id: str, error: str) -> bool:
+    def fail(self, job_id: str, error: str, attempt: int | None = None) -> bool:
+        """Ends an active job failed; with `attempt`, only while that attempt holds it."""
+        only = "" if attempt is None else " AND attempt=?"
         return self._execute("UPDATE jobs SET status='failed', error=?, status_message='Analyse mislukt', "
-                             "updated_at=? WHERE id=? AND status IN ('pending','running')",
-                             (error, time.time(), job_id)) > 0
+                             "updated_at=? WHERE id=? AND status IN ('pending','running')" + only,
+                             (error, time.time(), job_id) + (() if attempt is None else (attempt,))) > 0
 
     def cancel(self, job_id: str) -> bool:
         return self._execute("UPDATE jobs SET status='cancelled', status_message='Analyse geannuleerd', "
@@ -329,13 +364,48 @@ class JobStore(ABC):
             return int(db.execute("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending','running')")
                        .fetchone()["n"])
 
-    def fail_stale(self, max_silence_s: float) -> list[str]:
-        """Active jobs whose worker stopped heart-beating are ended as failed, never left running."""
+    def interrupted(self, job_id: str, attempt: int, stale_before: float | None = None) -> tuple[str, int] | None:
+        """`attempt` stopped without ending the job (its replica died; with `stale_before`: its last
+        heartbeat is older). The job is queued again: on the next attempt when this one had started,
+        on the same when it never did (it was only waiting, and costs no attempt); an attempt that
+        started as the last allowed ends the job failed. Returns ('pending', attempt to dispatch) or
+        ('failed', attempt); None when the job moved on meanwhile (finished, cancelled, queued again
+        by another sweeper): the update is a compare-and-set on status, attempt and heartbeat."""
+        with self._connect() as db:
+            row = db.execute(self._sql("SELECT status, attempt, max_attempts FROM jobs WHERE id=?"),
+                             (job_id,)).fetchone()
+        if row is None or row["status"] not in ACTIVE or row["attempt"] != attempt:
+            return None
+        now = time.time()
+        started, limit = row["status"] == "running", row["max_attempts"]
+        stale = "" if stale_before is None else " AND heartbeat_at < ?"
+        where = (job_id, row["status"], attempt) + (() if stale_before is None else (stale_before,))
+        if started and attempt >= limit:
+            error = (f"De analyse is {attempt} keer afgebroken doordat de analyse-replica stopte of niet meer "
+                     "reageerde, en wordt niet nog eens gestart. Controleer de bestanden; blijft het misgaan, "
+                     "neem contact op met de beheerder.")
+            return ("failed", attempt) if self._execute(
+                "UPDATE jobs SET status='failed', error=?, status_message='Analyse mislukt', updated_at=? "
+                "WHERE id=? AND status=? AND attempt=?" + stale, (error, now) + where) > 0 else None
+        queued = attempt + 1 if started else attempt
+        note = attempt_note(queued, limit)
+        message = (f"Opnieuw gestart na een onderbreking, {note}" if started else
+                   f"Opnieuw in de wachtrij na een onderbreking ({note})")
+        return ("pending", queued) if self._execute(
+            "UPDATE jobs SET status='pending', attempt=?, status_message=?, updated_at=?, heartbeat_at=? "
+            "WHERE id=? AND status=? AND attempt=?" + stale, (queued, message, now, now) + where) > 0 else None
+
+    def requeue_stale(self, max_silence_s: float) -> list[tuple[str, str, int]]:
+        """Active jobs whose heartbeat stopped (their replicas died, or the whole app stopped) are
+        queued again or, past their attempts, failed, never left running: (job id, outcome,
+        attempt) per job, as `interrupted` says."""
         cutoff = time.time() - max_silence_s
         with self._connect() as db:
-            ids = [r["id"] for r in db.execute(self._sql(
-                "SELECT id FROM jobs WHERE status IN ('pending','running') AND heartbeat_at < ?"), (cutoff,))]
-        return [j for j in ids if self.fail(j, STALE_MESSAGE)]
+            rows = [(r["id"], r["attempt"]) for r in db.execute(self._sql(
+                "SELECT id, attempt FROM jobs WHERE status IN ('pending','running') AND heartbeat_at < ?"),
+                (cutoff,))]
+        return [(job_id, *outcome) for job_id, attempt in rows
+                if (outcome := self.interrupted(job_id, attempt, stale_before=cutoff))]
 
     def purge_expired(self) -> int:
         """Deletes finished jobs past their TTL with their files, files left without a job,

@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator
 import psycopg
 from psycopg.rows import dict_row
 
-from .base import JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key, chunks_of
+from .base import ATTEMPTS_DDL, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key, chunks_of
 
 FILES_DDL = """
 CREATE TABLE IF NOT EXISTS job_files (
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS job_files (
 ALTER TABLE job_files ALTER COLUMN data SET STORAGE EXTERNAL
 """
 # Version n is MIGRATIONS[n - 1]; the first store that starts brings the database up to date.
-MIGRATIONS = (JOBS_DDL + ";" + FILES_DDL,)
+MIGRATIONS = (JOBS_DDL + ";" + FILES_DDL, ATTEMPTS_DDL)
 _MIGRATE_LOCK = 0x6869656E  # advisory lock ids: one for migrations, one for job creation
 _CREATE_LOCK = 0x6869656F
 _IDLE_CHECK_S = 30.0
@@ -129,14 +129,18 @@ class PostgresJobStore(JobStore):
     def put_file(self, job_id: str, key: str, data: bytes | BinaryIO, max_bytes: int | None = -1) -> int:
         check_job_id(job_id)
         check_key(key)
+        with self._transaction() as db:  # all chunks or none
+            return self._write_chunks(db, job_id, key, data, self._limit(max_bytes))
+
+    @staticmethod
+    def _write_chunks(db, job_id: str, key: str, data: bytes | BinaryIO, max_bytes: int | None) -> int:
         size = 0
         now = time.time()
-        with self._transaction() as db:  # all chunks or none
-            db.execute("DELETE FROM job_files WHERE job_id=%s AND name=%s", (job_id, key))
-            for seq, piece in enumerate(chunks_of(data, self._limit(max_bytes), key)):
-                db.execute("INSERT INTO job_files (job_id, name, seq, data, created_at) VALUES (%s, %s, %s, %s, %s)",
-                           (job_id, key, seq, piece, now))
-                size += len(piece)
+        db.execute("DELETE FROM job_files WHERE job_id=%s AND name=%s", (job_id, key))
+        for seq, piece in enumerate(chunks_of(data, max_bytes, key)):
+            db.execute("INSERT INTO job_files (job_id, name, seq, data, created_at) VALUES (%s, %s, %s, %s, %s)",
+                       (job_id, key, seq, piece, now))
+            size += len(piece)
         return size
 
     def _chunk_count(self, job_id: str, key: str) -> tuple[int, int]:
@@ -163,12 +167,14 @@ class PostgresJobStore(JobStore):
 
     @contextmanager
     def report_writer(self, job_id: str):
-        # Written to a local temporary file (removed by the OS when closed), then streamed into the
-        # database in one transaction: a half-written report never reaches the store.
+        # A local temporary file (removed by the OS when closed); complete() streams it into the
+        # database in its own transaction, so a half-written report never reaches the store.
         with tempfile.TemporaryFile(prefix="hienfeld-report-") as out:
             yield out
-            out.seek(0)
-            self.put_file(job_id, REPORT, out, max_bytes=None)
+
+    def _publish_report(self, db, job_id: str, report: BinaryIO) -> None:
+        report.seek(0)
+        self._write_chunks(db, job_id, REPORT, report, max_bytes=None)
 
     def delete_files(self, job_ids: list[str]) -> None:
         if job_ids:

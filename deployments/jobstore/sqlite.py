@@ -6,15 +6,16 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .base import (CHUNK_BYTES, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime, check_job_id,
-                   check_key, chunks_of)
+from .base import (ATTEMPTS_DDL, CHUNK_BYTES, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime,
+                   check_job_id, check_key, chunks_of)
 
 # Version n is MIGRATIONS[n - 1]; a database is brought up to len(MIGRATIONS) when a store opens it.
-MIGRATIONS = (JOBS_DDL,)
+MIGRATIONS = (JOBS_DDL, ATTEMPTS_DDL)
 
 
 class SQLiteJobStore(JobStore):
@@ -96,14 +97,18 @@ class SQLiteJobStore(JobStore):
 
     @contextmanager
     def report_writer(self, job_id: str):
-        report = self.report_path(job_id)
-        partial = report.with_suffix(".partial")
+        # One file per attempt, beside the report, so publishing it is a rename.
+        partial = self.job_dir(job_id) / f"report.{uuid.uuid4().hex}.partial"
         try:
             with open(partial, "wb") as out:
                 yield out
-            os.replace(partial, report)  # a report exists only when complete
         finally:
             partial.unlink(missing_ok=True)
+
+    def _publish_report(self, db, job_id: str, report: BinaryIO) -> None:
+        # Renamed while complete's transaction holds the write lock: no other attempt completes meanwhile.
+        report.flush()
+        os.replace(report.name, self.report_path(job_id))
 
     def delete_files(self, job_ids: list[str]) -> None:
         for job_id in job_ids:
