@@ -20,8 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	@$(PY) -m deployments.dashboard_info || true
-	$(VENV)/bin/serve run serve_config.yaml
+	$(VENV)/bin/hienfeld serve
 
 # The browser test drives Debian's headless Chromium (tests/test_web.py): installed here when missing,
 # as root with apt-get; otherwise the message says how.
