@@ -1,4 +1,4 @@
-# hienfeld-serve: `make run` installs and serves, `make test` installs and tests.
+# hienfeld-serve: `make run` installs and serves, `make test` installs and tests (`make test-unit` first).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,11 @@ export RAY_USAGE_STATS_ENABLED := 0
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test bench clean chromium
+.PHONY: install run test test-unit bench clean chromium
+
+# What a test needs beyond Python (pyproject.toml's markers, set by fixture in tests/conftest.py).
+# The unit run is the complement of NEEDS, so the two steps of `make test` run every test once.
+NEEDS := serve or postgres or cluster or browser or slow
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +40,13 @@ chromium:
 	    exit 1; \
 	  fi; }
 
-test: install chromium
-	$(PY) -m pytest -q
+# The library's tests: no Ray, no database, no browser (about a minute).
+test-unit: install
+	$(PY) -m pytest -q -m "not ($(NEEDS))"
+
+# The whole suite: the unit tests first, so a failure there stops before Ray starts.
+test: test-unit chromium
+	$(PY) -m pytest -q -m "$(NEEDS)"
 
 bench: install
 	$(PY) -m benchmarks.bench
