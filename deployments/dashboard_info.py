@@ -1,15 +1,17 @@
 """Print where the Ray dashboard, the API and the web page will be, before `hienfeld serve` serves.
 
 Why this exists: Ray 2.60 switches token authentication on for a cluster that `ray.init()` starts
-itself, which is what `hienfeld serve` (`serve run` of serve_config.yaml) does on a machine without a running cluster
-(ray/_private/worker.py calls `enable_token_auth_by_default()`, which sets RAY_AUTH_MODE=token unless
-it is already set, and a token is written to ~/.ray/auth_token if none exists). The dashboard then
-opens with an "Authentication Token Required" dialog and HTTP calls to it answer 401 without
-`Authorization: Bearer <token>`. Operators kept asking where that token is; these few lines say it,
-say how to run without auth on a trusted machine, and say where the app itself answers.
+itself, which is what `hienfeld serve` (`serve run` of serve_config.yaml) does on a machine without
+a running cluster (ray/_private/worker.py calls `enable_token_auth_by_default()`, which sets
+RAY_AUTH_MODE=token unless it is already set, and a token is written to ~/.ray/auth_token if none
+exists). The dashboard then opens with an "Authentication Token Required" dialog and HTTP calls to
+it answer 401 without `Authorization: Bearer <token>`. Operators kept asking where that token is;
+these few lines say it, say how to run without auth on a trusted machine, and say where the app
+itself answers.
 
 It deliberately imports neither `ray` nor `ray.serve` (slow, and it must not touch a cluster),
-starts nothing, and never fails: any error only shortens the message. Ray's own facts it repeats (checked in the installed Ray 2.60 source):
+starts nothing, and never fails: any error only shortens the message. Ray's own facts it repeats
+(checked in the installed Ray 2.60 source):
 - RAY_AUTH_MODE (`token` | `disabled`): ray/_private/authentication/authentication_token_setup.py
 - token sources, highest first: RAY_AUTH_TOKEN, the file in RAY_AUTH_TOKEN_PATH, ~/.ray/auth_token
   (ray/exceptions.py AuthenticationError text; the C++ loader's log lines in ray/_raylet.so)

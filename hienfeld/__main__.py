@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(func=_synth)
     v = sub.add_parser("serve", help="serve the web page and the API (serve run of the packaged serve_config.yaml)",
-                       description="Further arguments go to `serve run`, e.g. --address auto to join a running cluster.")
+                       description="Further arguments go to `serve run`, e.g. --address auto to join a "
+                                   "running cluster.")
     v.add_argument("--port", type=int, help="HTTP port instead of serve_config.yaml's 8000")
     v.set_defaults(func=_serve)
     args, extra = parser.parse_known_args(argv)
