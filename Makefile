@@ -40,7 +40,7 @@ chromium:
 	    exit 1; \
 	  fi; }
 
-# The library's tests: no Ray, no database, no browser (about a minute).
+# The library's tests: no Ray, no database, no browser (under 90 s).
 test-unit: install
 	$(PY) -m pytest -q -m "not ($(NEEDS))"
 
