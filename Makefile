@@ -1,4 +1,4 @@
-# hienfeld-serve: `make run` installs and serves, `make test` installs and tests.
+# hienfeld-serve: `make run` installs and serves, `make test` installs and tests (`make test-unit` first).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,11 @@ export RAY_USAGE_STATS_ENABLED := 0
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test fuzz bench clean chromium
+.PHONY: install run test test-unit fuzz bench clean chromium
+
+# What a test needs beyond Python (pyproject.toml's markers, set by fixture in tests/conftest.py).
+# The unit run is the complement of NEEDS, so the two steps of `make test` run every test once.
+NEEDS := serve or postgres or cluster or browser or slow
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,25 +24,32 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	@$(PY) -m deployments.dashboard_info || true
-	$(VENV)/bin/serve run serve_config.yaml
+	$(VENV)/bin/hienfeld serve
 
-# The browser test drives Debian's headless Chromium (tests/test_web.py): installed here when missing,
-# as root with apt-get; otherwise the message says how.
+# The browser test drives Debian's headless Chromium (tests/test_web.py) and the business corpus lays
+# its PDF out in DejaVu Sans (benchmarks/heldout_business): installed here when missing, as root
+# with apt-get; otherwise the message says how.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core
 chromium:
-	@command -v chromium >/dev/null 2>&1 || [ -x "$${HIENFELD_CHROMIUM:-/usr/bin/chromium}" ] || { \
+	@{ command -v chromium >/dev/null 2>&1 || [ -x "$${HIENFELD_CHROMIUM:-/usr/bin/chromium}" ]; } \
+	  && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Chromium for the browser test (apt-get install chromium)..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing $(SYSTEM_PACKAGES) for the tests (apt-get install)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	  else \
-	    echo "Chromium is missing: the browser test needs it. Install it with" >&2; \
-	    echo "    sudo apt-get install -y chromium" >&2; \
+	    echo "The tests need Debian's $(SYSTEM_PACKAGES). Install them with" >&2; \
+	    echo "    sudo apt-get install -y $(SYSTEM_PACKAGES)" >&2; \
 	    echo "(or point HIENFELD_CHROMIUM at a Chromium binary) and run 'make test' again." >&2; \
 	    exit 1; \
 	  fi; }
 
-test: install chromium
-	$(PY) -m pytest -q
+# The library's tests: no Ray, no database, no browser (under 90 s).
+test-unit: install chromium
+	$(PY) -m pytest -q -m "not ($(NEEDS))"
+
+# The whole suite: the unit tests first, so a failure there stops before Ray starts.
+test: test-unit
+	$(PY) -m pytest -q -m "$(NEEDS)"
 
 # The damaged-upload property tests with a longer search than `make test` runs (40 per case).
 FUZZ_EXAMPLES ?= 2000

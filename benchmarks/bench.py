@@ -37,7 +37,8 @@ import httpx
 import psutil
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from hienfeld.config import packaged_config
+
 QUALITY = ("ari", "pairwise_precision", "pairwise_recall", "remove_verbatim", "remove_paraphrase",
            "remove_uncovered", "replace_library", "lapsed", "keep")
 # "merging" includes the lemmas and embeddings it fetches; those two also count on their own
@@ -79,7 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def shipped_config() -> dict[str, Any]:
     """serve_config.yaml's application, so the benchmark measures what users run."""
-    return yaml.safe_load((ROOT / "serve_config.yaml").read_text())["applications"][0]
+    return yaml.safe_load(packaged_config("serve_config.yaml").read_text())["applications"][0]
 
 
 def prepare_environment(out: Path, app_config: dict[str, Any]) -> None:

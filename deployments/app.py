@@ -1,7 +1,7 @@
 """The application graph: Ingress -> Analyzer -> (DutchParser, Embedder).
 
-`serve run serve_config.yaml` imports `deployments.app:app`; every tunable (replicas, CPUs,
-autoscaling, batch sizes, cache capacities) is set in that file, not here.
+`hienfeld serve` (`serve run` of hienfeld/configs/serve_config.yaml) imports `deployments.app:app`; every
+tunable (replicas, CPUs, autoscaling, batch sizes, cache capacities) is set in that file, not here.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import itertools
 import logging
 import os
 import time
+from importlib import resources
 from typing import Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -43,7 +44,7 @@ STALE_AFTER_S = float(os.environ.get("HIENFELD_STALE_JOB_SECONDS", 60))
 MAX_ACTIVE_JOBS = int(os.environ.get("HIENFELD_MAX_ACTIVE_JOBS", 50))
 MAX_JOB_SECONDS = float(os.environ.get("HIENFELD_MAX_JOB_SECONDS", 3600))
 REDISPATCH_DELAY_S = 2.0  # Serve notices a dead replica within seconds; until then it may route to it
-STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+STATIC_DIR = os.fspath(resources.files("deployments") / "static")  # package data, in a checkout and a wheel
 
 settings = load_settings()
 app = FastAPI(title="hienfeld-serve", version=hienfeld.__version__, docs_url=None, redoc_url=None,

@@ -1,7 +1,11 @@
-"""Analysis settings from `configs/analysis.yaml`, read and validated once per process.
+"""Analysis settings from `hienfeld/configs/analysis.yaml`, read and validated once per process.
+
+The shipped configuration files (analysis.yaml, masking.yaml, serve_config.yaml) are package data of
+`hienfeld`, found through `importlib.resources`: the same files in a source checkout and in an
+installed wheel.
 
 The file is checked completely when it loads: an unknown or missing key, or a value of the wrong
-type, raises `ConfigError` naming the file and the key (`configs/analysis.yaml:
+type, raises `ConfigError` naming the file and the key (`.../analysis.yaml:
 thresholds.conditions_remve: unknown key`), so a broken file stops the service at start instead of
 failing a job. The schema is the dataclasses below; the threshold names are those of the shipped
 file's `thresholds:` section. Modes are whatever the file's `modes:` section defines.
@@ -17,12 +21,18 @@ import dataclasses
 import functools
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+def packaged_config(name: str) -> Path:
+    """A file of hienfeld/configs/. A real path: the package is installed unzipped (pip, editable or not)."""
+    return Path(str(resources.files("hienfeld") / "configs" / name))
+
+
 METHODS = ("fuzzy", "lemma", "tfidf", "embedding")
 # The thresholds every configuration sets (the shipped file's `thresholds:` section); a mode's or
 # `without_semantics`' `thresholds:` may override any of them and nothing else.
@@ -278,12 +288,12 @@ def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
 
 
 def config_path(path: str | None = None) -> Path:
-    """`path`, `$HIENFELD_CONFIG` or the repo's configs/analysis.yaml."""
-    return Path(path or os.environ.get("HIENFELD_CONFIG") or CONFIG_DIR / "analysis.yaml")
+    """`path`, `$HIENFELD_CONFIG` or the packaged analysis.yaml."""
+    return Path(path or os.environ.get("HIENFELD_CONFIG") or packaged_config("analysis.yaml"))
 
 
 def load_settings(path: str | None = None) -> Settings:
-    """Validated settings from `path`, `$HIENFELD_CONFIG` or configs/analysis.yaml (read once per file)."""
+    """Validated settings from `path`, `$HIENFELD_CONFIG` or the packaged analysis.yaml (read once per file)."""
     return _load(str(config_path(path).resolve()), str(config_path(path)))
 
 

@@ -7,7 +7,7 @@ steps take that away before texts are compared:
   amount, percentage, date, postcode, licence plate, e-mail, any word holding a digit, names) becomes
   a placeholder word; placeholders that follow each other become one `waarde`, so an address with or
   without postcode and city is one value. Case and punctuation stay: the models and the sentence
-  split read this form. The value patterns are data (configs/masking.yaml).
+  split read this form. The value patterns are data (hienfeld/configs/masking.yaml).
 - `normalize_text`: the comparison key: the template in lower case without punctuation.
 
 Values are replaced *before* punctuation is stripped, so "€ 1.250,-" and "EUR 900" agree. Names are
@@ -25,7 +25,9 @@ from pathlib import Path
 
 import yaml
 
-MASKING_FILE = Path(__file__).resolve().parent.parent / "configs" / "masking.yaml"
+from .config import packaged_config
+
+MASKING_FILE = packaged_config("masking.yaml")
 VALUE = "waarde"  # one placeholder for a run of values
 SLOT = "woord"  # a word slot learned from the export (slots.py)
 _OPEN, _CLOSE = "\x01", "\x02"  # brackets a placeholder while the text is still being rewritten

@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from hienfeld.config import packaged_config
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = "hienfeld"
 HTTP_PORT = int(os.environ.get("HIENFELD_TEST_PORT", 18000))
@@ -100,7 +102,7 @@ def deploy_config(dashboard: str, changes: dict[str, dict] | None = None, timeou
     """Deploy serve_config.yaml (with per-deployment `changes` merged in) through the dashboard's
     REST API, like `serve deploy`, and wait until the app runs this config. Only deployments whose
     settings changed are touched; user_config changes reconfigure replicas in place."""
-    config = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
+    config = yaml.safe_load(packaged_config("serve_config.yaml").read_text())
     config["http_options"]["port"] = HTTP_PORT
     for deployment in config["applications"][0]["deployments"]:
         for key, value in (changes or {}).get(deployment["name"], {}).items():

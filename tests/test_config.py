@@ -1,4 +1,4 @@
-"""The analysis configuration is validated when it loads: a broken configs/analysis.yaml stops the
+"""The analysis configuration is validated when it loads: a broken analysis.yaml stops the
 start with a message naming the file and the key (issue 11)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from hienfeld import config
-from hienfeld.config import THRESHOLD_NAMES, ConfigError, load_settings, parse_settings
+from hienfeld.config import THRESHOLD_NAMES, ConfigError, load_settings, packaged_config, parse_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "configs" / "analysis.yaml"
+SHIPPED = packaged_config("analysis.yaml")
 
 
 def _raw() -> dict:

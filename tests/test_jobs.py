@@ -23,7 +23,7 @@ REQUEST = JobRequest(AnalysisOptions(cluster_accuracy=90), StoredFile("polis.csv
                      conditions=(StoredFile("voorwaarden.pdf", "uploads/1.pdf"),))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def make_store(request, tmp_path):
     """Opens a store on one database (a new store on the same database = another replica)."""
     url = ""

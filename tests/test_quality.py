@@ -50,6 +50,7 @@ _SHARED = {"ari": 0.95, "pairwise_precision": 0.99, "remove_verbatim": 0.98, "re
 FLOORS = {"balanced": _SHARED, "fast": _SHARED}
 
 
+@pytest.mark.slow  # 6,000 rows through the real models: over a minute
 @pytest.mark.parametrize("mode", list(FLOORS))
 def test_heldout_quality_floors(heldout, models, mode):
     report = io.BytesIO()
@@ -62,6 +63,7 @@ def test_heldout_quality_floors(heldout, models, mode):
     assert sheet.max_row == ROWS + 1  # every input row, empty and short ones included
 
 
+@pytest.mark.slow
 def test_result_independent_of_row_order(heldout, models, tmp_path):
     """Clusters and advice depend on the texts, not on the order of the rows."""
     import csv
@@ -84,6 +86,7 @@ def test_pairwise_scores_count_pairs():
     assert pairwise_scores(["a", "a", "b", "b"], [0, 0, 0, 0]) == (pytest.approx(2 / 6), 1.0)
 
 
+@pytest.mark.slow
 def test_without_semantics_no_model_is_called_and_verbatim_clauses_are_still_found(heldout):
     class NoModels:
         def lemmatize(self, texts):

@@ -8,6 +8,7 @@ import zipfile
 from io import BytesIO
 
 import openpyxl
+import pytest
 from openpyxl.utils.escape import unescape
 
 from hienfeld.reference import ReferenceComparison
@@ -154,6 +155,7 @@ def test_cluster_without_advice_leaves_advice_cells_empty():
     assert record["Advies"] is None and record["Cluster_ID"] == "CL-0001"
 
 
+@pytest.mark.slow  # 100,000 rows written: several seconds of CPU
 def test_100k_rows_stream_within_time():
     n = 100_000
     rows = [[f"P{i % 7000}", f"Dekking vervalt bij opzet, variant {i % 500}", "Auto"]

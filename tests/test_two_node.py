@@ -37,6 +37,7 @@ import openpyxl
 import psutil
 import pytest
 import yaml
+from hienfeld.config import packaged_config
 from pg_server import PostgresServer
 from service_helpers import ROOT, analyse, distinct_clauses, upload, wait_until
 
@@ -132,7 +133,7 @@ def _dashboard(path: str, **kwargs) -> httpx.Response:
 def _config() -> dict:
     """serve_config.yaml for this cluster: its own HTTP port, the Analyzer on the second node only,
     one replica per model deployment (memory: two apps run on this machine during the test)."""
-    config = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
+    config = yaml.safe_load(packaged_config("serve_config.yaml").read_text())
     config["http_options"] = {"host": "127.0.0.1", "port": HTTP_PORT}
     for deployment in config["applications"][0]["deployments"]:
         options = deployment.setdefault("ray_actor_options", {})

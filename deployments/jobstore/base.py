@@ -37,7 +37,9 @@ ACTIVE = ("pending", "running")
 FINAL = ("completed", "failed", "cancelled")
 REPORT = "report.xlsx"
 CHUNK_BYTES = 1 << 20  # files move in and out in pieces of this size
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# Of the working directory, never the installed package; `hienfeld serve` sets HIENFELD_DATA_DIR to
+# its own ./data, so replicas started elsewhere agree.
+DEFAULT_DATA_DIR = Path("data")
 ORPHAN_AGE_S = 3600.0  # files without a job row (an ingress stopped between upload and create)
 PARTIAL_AGE_S = 3600.0  # a `.partial` report this old belongs to a writer that is gone
 _KEY = re.compile(r"^(uploads/[0-9]{1,6}(\.[a-z0-9]{1,8})?|report\.xlsx)$")
@@ -132,7 +134,7 @@ def attempt_note(attempt: int, max_attempts: int) -> str:
 
 
 def data_dir_from_env() -> Path:
-    return Path(os.environ.get("HIENFELD_DATA_DIR") or DEFAULT_DATA_DIR)
+    return Path(os.environ.get("HIENFELD_DATA_DIR") or DEFAULT_DATA_DIR).absolute()
 
 
 def ttl_from_env() -> float:
