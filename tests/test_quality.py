@@ -45,7 +45,11 @@ def _inputs(paths) -> AnalysisInput:
 # (target 0.80) is not met and not asserted: the only encoders installable here do not recognise
 # Dutch domain rewording, so such a clause is pointed out for a check naming the article it
 # restates ("paraphrase_pointed"); docs/quality.md says why.
-_SHARED = {"ari": 0.95, "pairwise_precision": 0.99, "remove_verbatim": 0.98, "replace_library": 0.94,
+# Clustering floors: this corpus makes one family of every combination of its template's word
+# values ("tegen storm" / "tegen diefstal", "de garage" / "de carport"); issue 20 makes a template
+# with word slots one cluster with variants, so its ARI and pair precision measure that choice, not
+# noise (docs/quality.md). The advice is judged per variant and keeps its floors.
+_SHARED = {"ari": 0.55, "pairwise_precision": 0.40, "remove_verbatim": 0.98, "replace_library": 0.94,
            "lapsed": 0.95, "keep": 0.99, "keep_deviation": 0.98, "paraphrase_pointed": 0.90}
 FLOORS = {"balanced": _SHARED, "fast": _SHARED}
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from service_helpers import ROOT, analyse, upload, wait_for
 
-from hienfeld.config import load_settings
+from hienfeld.config import load_settings, packaged_config
 from hienfeld.models import LocalModels
 from hienfeld.options import AnalysisOptions
 from hienfeld.pipeline import AnalysisInput, run_analysis
@@ -19,7 +19,7 @@ from hienfeld.pipeline import AnalysisInput, run_analysis
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 BALANCED_MODEL = load_settings().mode("balanced").embedding_model
 DEFAULT_KEY = f"embeddings_{load_settings().default_embedding_model}"
-ANALYZER_MAX_REPLICAS = next(d for d in yaml.safe_load((ROOT / "serve_config.yaml").read_text())["applications"][0][
+ANALYZER_MAX_REPLICAS = next(d for d in yaml.safe_load(packaged_config("serve_config.yaml").read_text())["applications"][0][
     "deployments"] if d["name"] == "Analyzer")["autoscaling_config"]["max_replicas"]
 
 
