@@ -420,7 +420,21 @@ def _conditions_evidence(m: Matches, i: int, chunks: Sequence[Chunk], t: dict[st
                              embedding=sentence.cosine, contained=False, lemma=sentence.words)
         if _strong(said, t):
             return chunk, said
-    return first
+    return _most_specific(first, m, i, chunks)
+
+
+def _most_specific(found: tuple[Chunk, MatchEvidence], m: Matches, i: int,
+                   chunks: Sequence[Chunk]) -> tuple[Chunk, MatchEvidence]:
+    """A whole article with numbered sub-articles names the best-ranked of its own sub-articles:
+    the analyst wants the rule, not the chapter. The evidence stays that of the whole article."""
+    chunk, evidence = found
+    if chunk.sub_id:
+        return found
+    for j in range(m.target.shape[1]):
+        other = chunks[m.target[i, j]]
+        if other.sub_id and other.article_id == chunk.article_id and other.file == chunk.file:
+            return other, evidence
+    return found
 
 
 def _strong(e: MatchEvidence, t: dict[str, float]) -> bool:
