@@ -30,6 +30,7 @@ from .config import packaged_config
 MASKING_FILE = packaged_config("masking.yaml")
 VALUE = "waarde"  # one placeholder for a run of values
 SLOT = "woord"  # a word slot learned from the export (slots.py)
+PLACEHOLDER_MARK = "ph"  # before a placeholder's kind where it must not read as a word (variants.py)
 _OPEN, _CLOSE = "\x01", "\x02"  # brackets a placeholder while the text is still being rewritten
 _NAME = re.compile(  # a sentence starts after its end mark, and after a leading article number
     r"(?P<start>(?:^|(?<!\b[A-Z])[.!?:;]\s+|\n)(?:\s*\x01nummer\x02\s*|\d+[.)]?\s+)?)?"
@@ -123,6 +124,16 @@ def _mask_name(match: re.Match) -> str:
 def template_text(text: str, mask_names: bool = True) -> str:
     """The clause as a template: label dropped, values as placeholder words; case and punctuation
     kept. Names are told by their capitals; `mask_names=False` leaves them as words, in lower case."""
+    return _SPACES.sub(" ", _MARKED.sub(r"\1", _masked(text, mask_names))).strip()
+
+
+def placeholder_marked(text: str) -> str:
+    """`template_text` with each placeholder as `PLACEHOLDER_MARK + kind` ("phbedrag"), a word no
+    clause writes: "tot een bedrag van phbedrag" tells the value from the word "bedrag"."""
+    return _SPACES.sub(" ", _MARKED.sub(PLACEHOLDER_MARK + r"\1", _masked(text, True))).strip()
+
+
+def _masked(text: str, mask_names: bool) -> str:
     rules = masking_rules()
     text = _BULLET.sub("", clean_text(text), count=1)
     text = rules.leading_label.sub("", text, count=1) or text
@@ -132,8 +143,7 @@ def template_text(text: str, mask_names: bool = True) -> str:
     else:
         text = _NAME.sub(_mask_name, text)
     text = _RUN.sub(_run_value, _HOUSE_NUMBER.sub(r"\1", text))
-    text = _without_validity(text, rules.validity)
-    return _SPACES.sub(" ", _MARKED.sub(r"\1", text)).strip()
+    return _without_validity(text, rules.validity)
 
 
 _LEAD_IN = re.compile(r"^([^:]{1,80}):\s*(?=\S)")

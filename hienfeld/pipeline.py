@@ -34,6 +34,7 @@ from .clause_library import parse_clause_library
 from .cluster import char_ngram_vectors, cluster_texts
 from .merge import Proposer, plan_merges, candidates as merge_candidates
 from .slots import Slots, learn_slots
+from .variants import Variants, find_variants, slot_summary
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
@@ -77,6 +78,7 @@ class AnalysisResult:
     comparison: ReferenceComparison | None
     stats: dict[str, Any]
     row_advice: dict[int, Advice] = field(default_factory=dict)  # rows whose own advice differs
+    variants: Variants | None = None  # per cluster its template, per row the values it fills in
 
     def advice_of_row(self, row: int) -> Advice:
         return self.row_advice.get(row) or self.clusters[self.row_cluster[row]].advice
@@ -97,6 +99,7 @@ class AnalysisResult:
                 "row_type": "SINGLE",
                 "parent_id": None,
                 "action_status": statuses[i] if statuses else None,
+                "template": self.variants.templates[i].marked() if self.variants else None,
             }
             for i, c in enumerate(self.clusters)
         ]
@@ -510,7 +513,9 @@ def run_analysis(inp: AnalysisInput, options: AnalysisOptions, models: ModelBack
         with timer.phase("report"):
             def write(out: BinaryIO) -> None:
                 write_report(out, result.table, result.clusters, result.row_cluster, result.comparison,
-                             long_text_chars=int(thresholds["too_long_chars"]), row_advice=result.row_advice)
+                             long_text_chars=int(thresholds["too_long_chars"]), row_advice=result.row_advice,
+                             row_variant=result.variants.row_variant if result.variants else None,
+                             slot_summaries=_slot_summaries(result.variants))
             if report_cache is None:
                 write(report_out)
             else:
@@ -550,6 +555,9 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
     with timer.phase("merging"):
         clusters, row_cluster, slots = _merge_variants(clusters, table, semantics, thresholds,
                                                        settings.clustering["candidates"])
+
+    with timer.phase("variants"):
+        found = find_variants(table.texts, row_cluster, [c.leader_text for c in clusters], slots)
 
     progress(45, "Analyseren...")
     leaders = [c.leader_text for c in clusters]
@@ -625,8 +633,12 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
     stats = _stats(table, clusters, chunks, library, options, embedding_model, models, comparison,
                    need_models)
     stats["warnings"] = warnings
-    result = AnalysisResult(table, clusters, row_cluster, comparison, stats, row_advice)
+    result = AnalysisResult(table, clusters, row_cluster, comparison, stats, row_advice, found)
     return result, semantics.asked()
+
+
+def _slot_summaries(found: Variants | None) -> list[str] | None:
+    return [slot_summary(t, c) for t, c in zip(found.templates, found.slot_values)] if found else None
 
 
 def _fingerprint(inp: AnalysisInput, result: AnalysisResult) -> str:

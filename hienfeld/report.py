@@ -48,6 +48,7 @@ _CONFIDENCE = _Column("Vertrouwen", 11)
 _REASON = _Column("Reden", 50, wrap=True)
 _ARTICLE = _Column("Artikel", 30, wrap=True)
 _STATUS = _Column("Status", 14)
+_VARIANT = _Column("Variant", 30, wrap=True)  # the values this row fills into its cluster's template
 
 _RESULT_COLUMNS = (
     _STATUS, _CLUSTER_ID, _CLUSTER_NAME, _CONFIDENCE, _ADVICE, _REASON, _ARTICLE, _FREQUENCY,
@@ -59,7 +60,7 @@ _COMPARISON_COLUMNS = (
 _LONG_TEXT_COLUMNS = (_CLUSTER_ID, _POLICY, _Column("Lengte", 10), _TEXT)
 _SUMMARY_COLUMNS = (
     _CLUSTER_ID, _CLUSTER_NAME, _FREQUENCY, _ADVICE, _CONFIDENCE, _REASON, _ARTICLE, _TEXT,
-    _Column("Samengevoegd via", 40, wrap=True),
+    _Column("Samengevoegd via", 40, wrap=True), _Column("Slots en waarden", 50, wrap=True),
 )
 _GONE_COLUMNS = (_TEXT, _POLICY, _ADVICE, _STATUS)
 
@@ -75,9 +76,13 @@ def write_report(
     comparison: ReferenceComparison | None = None,
     long_text_chars: int = 800,
     row_advice: Mapping[int, Advice] | None = None,
+    row_variant: Sequence[str] | None = None,
+    slot_summaries: Sequence[str] | None = None,
 ) -> None:
     """Write the xlsx report to `out`; row_cluster[i] indexes `clusters` for input row i.
-    `row_advice` overrides the cluster's advice for single rows (a row whose own date lapsed)."""
+    `row_advice` overrides the cluster's advice for single rows (a row whose own date lapsed);
+    `row_variant[i]` is the values row i fills into its cluster's template, `slot_summaries[c]`
+    the values per slot of cluster c (hienfeld/variants.py)."""
     if len(row_cluster) != len(table.rows):
         raise ValueError("row_cluster must have one entry per table row")
     if comparison is not None and len(comparison.action_status) != len(table.rows):
@@ -85,9 +90,10 @@ def write_report(
     # in_memory=False: xlsxwriter assembles the zip from temp files instead of RAM.
     with xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False}) as workbook:
         new_sheet = partial(_Sheet, workbook, _Styles.create(workbook))
-        _write_results(new_sheet, table, clusters, row_cluster, comparison, row_advice or {})
+        _write_results(new_sheet, table, clusters, row_cluster, comparison, row_advice or {},
+                       row_variant or [""] * len(table.rows))
         _write_long_texts(new_sheet, table, clusters, row_cluster, long_text_chars)
-        _write_summary(new_sheet, clusters)
+        _write_summary(new_sheet, clusters, slot_summaries or [""] * len(clusters))
         if comparison is not None:
             _write_gone(new_sheet, comparison.gone)
 
@@ -99,11 +105,12 @@ def _write_results(
     row_cluster: Sequence[int],
     comparison: ReferenceComparison | None,
     row_advice: Mapping[int, Advice],
+    row_variant: Sequence[str],
 ) -> None:
     text_i = table.columns.index(table.text_column)
     policy_i = table.columns.index(table.policy_column) if table.policy_column else None
     extra = [i for i in range(len(table.columns)) if i not in (text_i, policy_i)]
-    columns = list(_RESULT_COLUMNS)
+    columns = [*_RESULT_COLUMNS, _VARIANT]
     if comparison is not None:
         columns += _COMPARISON_COLUMNS
     # An input that already has e.g. an "Advies" column keeps it, under a name that does not
@@ -121,7 +128,7 @@ def _write_results(
             None,  # Status: for the analyst to fill in
             cluster.cluster_id, cluster.name, advice.confidence, advice.code, advice.reason,
             advice.article, cluster.frequency, row[text_i],
-            row[policy_i] if policy_i is not None else "",
+            row[policy_i] if policy_i is not None else "", row_variant[i],
         ]
         if comparison is not None:
             cells += [comparison.action_status[i], comparison.ref_advice[i],
@@ -149,13 +156,14 @@ def _write_long_texts(
     sheet.finish()
 
 
-def _write_summary(new_sheet: _NewSheet, clusters: Sequence[Cluster]) -> None:
+def _write_summary(new_sheet: _NewSheet, clusters: Sequence[Cluster], slot_summaries: Sequence[str]) -> None:
     sheet = new_sheet(SUMMARY_SHEET, _SUMMARY_COLUMNS)
-    for cluster in sorted(clusters, key=lambda c: (-c.frequency, c.cluster_id)):
+    for c in sorted(range(len(clusters)), key=lambda c: (-clusters[c].frequency, clusters[c].cluster_id)):
+        cluster = clusters[c]
         advice = cluster.advice or _NO_ADVICE
         sheet.append([
             cluster.cluster_id, cluster.name, cluster.frequency, advice.code, advice.confidence,
-            advice.reason, advice.article, cluster.leader_text, cluster.merged_by,
+            advice.reason, advice.article, cluster.leader_text, cluster.merged_by, slot_summaries[c],
         ])
     sheet.finish()
 

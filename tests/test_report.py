@@ -17,7 +17,7 @@ from hienfeld.types import Advice, Cluster, PolicyTable
 
 BASE_HEADERS = [
     "Status", "Cluster_ID", "Cluster_Naam", "Vertrouwen", "Advies", "Reden", "Artikel",
-    "Frequentie", "Tekst", "Polisnummer",
+    "Frequentie", "Tekst", "Polisnummer", "Variant",
 ]
 
 
@@ -67,7 +67,7 @@ def test_column_order_and_extra_columns_kept():
     assert [c.value for c in sheet[1]] == BASE_HEADERS + ["Branche", "Datum"]
     assert [c.value for c in sheet[2]][-2:] == ["Auto", "2024-01"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L3"
+    assert sheet.auto_filter.ref == "A1:M3"
     assert sheet[1][0].font.b
 
 
@@ -105,9 +105,9 @@ def test_formula_looking_cells_stay_text():
     out = BytesIO()
     write_report(out, table, _clusters([0] * len(risky), risky), [0] * len(risky))
     sheet = openpyxl.load_workbook(BytesIO(out.getvalue()))["Analyseresultaten"]
-    assert (sheet["K1"].value, sheet["K1"].data_type) == ("=Extra", "s")  # an input column name
+    assert (sheet["L1"].value, sheet["L1"].data_type) == ("=Extra", "s")  # an input column name
     for row_no, text in enumerate(risky, start=2):
-        for col in ("I", "J", "K"):  # Tekst, Polisnummer, Extra
+        for col in ("I", "J", "L"):  # Tekst, Polisnummer, Extra
             cell = sheet[f"{col}{row_no}"]
             assert cell.data_type == "s"
             # openpyxl leaves the OOXML escape of CR (_x000D_) in place; Excel decodes it.
@@ -143,7 +143,7 @@ def test_summary_ordered_by_frequency_then_id():
     assert [(r["Cluster_ID"], r["Frequentie"]) for r in records] == [
         ("CL-0003", 3), ("CL-0004", 3), ("CL-0002", 2), ("CL-0001", 1)]
     assert list(records[0]) == ["Cluster_ID", "Cluster_Naam", "Frequentie", "Advies",
-                                "Vertrouwen", "Reden", "Artikel", "Tekst", "Samengevoegd via"]
+                                "Vertrouwen", "Reden", "Artikel", "Tekst", "Samengevoegd via", "Slots en waarden"]
     assert records[0]["Tekst"] == "c1"
 
 
