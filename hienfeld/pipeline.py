@@ -49,7 +49,7 @@ from .reference import ReferenceComparison, compare_with_reference, read_referen
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
 from .sentence_cover import ConditionsSentences, Cover
-from .template_match import MIN_SHARED_SHARE, plain_tokens, same_clause, same_clause_by_sentences
+from .template_match import MIN_SHARED_SHARE, lemma_tokens, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
 log = logging.getLogger(__name__)
@@ -293,9 +293,9 @@ class _Semantics:
         library blank may stand for a value of several words, so the two must also be close in
         characters (`min_ratio`): a blank does not turn another clause into this one."""
         def split(text: str) -> list[list[tuple[str, str]]]:
-            return [plain_tokens(key) for key in sentences(template_text(library_reading(text)))]
+            return [lemma_tokens(key) for key in sentences(template_text(library_reading(text)))]
         close = fuzz.ratio(normalize_text(library_reading(a)), normalize_text(library_reading(b))) >= 100 * min_ratio
-        return close and same_clause_by_sentences(split(a), split(b), min_shared=MIN_SHARED_SHARE)
+        return close and same_clause_by_sentences(split(a), split(b), min_shared=MIN_SHARED_SHARE, drift=True)
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""

@@ -92,6 +92,8 @@ def _heldout_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
                 adv.code in (REMOVE, MANUAL) and _names_article(adv.article, info["article"]))
         elif expect == "replace":
             kinds.setdefault("replace_library", []).append(adv.code == REPLACE and adv.article == info["library_code"])
+        if info.get("decoy_codes"):  # a standard clause that shares most words but means otherwise
+            kinds.setdefault("replace_decoy", []).append(adv.code == REPLACE and adv.article in info["decoy_codes"])
         elif expect == "fill":
             kinds.setdefault("fill", []).append(adv.code == FILL)
         elif expect == "lapsed":

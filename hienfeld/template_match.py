@@ -122,15 +122,18 @@ def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int
     return [tuple(x) for x in stretches]
 
 
-def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
+def align(a: Sequence[Token], b: Sequence[Token], moved: bool = False) -> Alignment:
+    """`moved`: a word one side has in another place of the text than the other side ("is
+    goedgekeurd door een erkende instelling" / "door een erkende instelling goedgekeurde") is the
+    same word, not an extra on each side."""
     placeholders, meaning = masking_rules().placeholders, masking_rules().meaning_words
     sig_a, sig_b = [meaningful(t) for t in a], [meaningful(t) for t in b]
     status_a = [_MATCH if s else _IGNORE for s in sig_a]
     status_b = [_MATCH if s else _IGNORE for s in sig_b]
-    conflicts = []
+    stretches: list[tuple[tuple[int, int, int, int], list[int], list[int]]] = []
     lemmas_a, lemmas_b = [t[1] for t in a], [t[1] for t in b]
     if lemmas_a == lemmas_b:  # the common case: nothing to align
-        return Alignment(conflicts, status_a, status_b, sig_a, sig_b)
+        return Alignment([], status_a, status_b, sig_a, sig_b)
     for i1, i2, j1, j2 in _differing_stretches(lemmas_a, lemmas_b):
         left = [i for i in range(i1, i2) if sig_a[i]]
         right = [j for j in range(j1, j2) if sig_b[j]]
@@ -154,13 +157,31 @@ def align(a: Sequence[Token], b: Sequence[Token]) -> Alignment:
                 unpaired_right.append(j)
             else:
                 free_a.remove(hit)
+        stretches.append(((i1, i2, j1, j2), unpaired_left, unpaired_right))
+    if moved:
+        _pair_moved(a, b, stretches)
+    conflicts = []
+    for where, unpaired_left, unpaired_right in stretches:
         for i in unpaired_left:
             status_a[i] = _EXTRA
         for j in unpaired_right:
             status_b[j] = _EXTRA
         if unpaired_left and unpaired_right:
-            conflicts.append((i1, i2, j1, j2))
+            conflicts.append(where)
     return Alignment(conflicts, status_a, status_b, sig_a, sig_b)
+
+
+def _pair_moved(a: Sequence[Token], b: Sequence[Token], stretches) -> None:
+    """Unpaired words of one stretch that are the same word as an unpaired word of another
+    stretch on the other side were moved, not added: they leave the unpaired lists."""
+    for k, (_, left, _) in enumerate(stretches):
+        for i in list(left):
+            for m, (_, _, right) in enumerate(stretches):
+                hit = next((j for j in right if m != k and same_word(a[i], b[j])), None)
+                if hit is not None:
+                    left.remove(i)
+                    right.remove(hit)
+                    break
 
 
 def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
@@ -171,18 +192,21 @@ def same_clause(a: Sequence[Token], b: Sequence[Token]) -> bool:
 
 # whole sentences one side lacks: those the sides share must hold this share of each side's words
 MIN_SHARED_SHARE = 0.5
+_DRIFT_EXTRA_WORDS = 1  # per shared sentence, against a library clause (meaning words never)
 _NOTE_SHARE = 0.25
 
 
 def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_shared: float = 0.6,
-                             min_shared_words: int = 4) -> bool:
+                             min_shared_words: int = 4, drift: bool = False) -> bool:
     """Like `same_clause`, but either side may have whole sentences the other lacks (a dropped
     optional tail, an appended neutral sentence), as long as the sentences they share are the same
     and hold, on each side, half of its meaningful words (`min_shared` when both sides have extras
-    of some weight) and at least `min_shared_words`."""
+    of some weight) and at least `min_shared_words`. With `drift` (a policy clause against the
+    library clause it was typed from): words may stand in another place, and a shared sentence may
+    have one word the other lacks that is no meaning word ("track and trace" / "track trace")."""
     flat_a = [t for s in a for t in s]
     flat_b = [t for s in b for t in s]
-    result = align(flat_a, flat_b)
+    result = align(flat_a, flat_b, moved=drift)
     owner_a = [k for k, s in enumerate(a) for _ in s]
     owner_b = [k for k, s in enumerate(b) for _ in s]
     # sentences with at least one shared meaningful word
@@ -195,6 +219,7 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
         # (an optional last sentence on one side, a neutral one appended on the other)
         if {owner_a[i] for i in range(i1, i2)} & shared_a or {owner_b[j] for j in range(j1, j2)} & shared_b:
             return False
+    meaning = masking_rules().meaning_words
     counts = []  # (shared, extra) meaningful words per side
     for sentences, status, significant in ((a, result.status_a, result.significant_a),
                                            (b, result.status_b, result.significant_b)):
@@ -204,7 +229,11 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
             pos += len(sentence)
             matched = sum(1 for k in part if significant[k] and status[k] == _MATCH)
             added = sum(1 for k in part if status[k] == _EXTRA)
-            if matched and added:
+            if matched and added and drift and any(
+                    status[k] == _EXTRA and (t[1] in meaning or t[0] in meaning or t[0].isdigit())
+                    for k, t in zip(part, sentence)):
+                return False  # "niet", "alleen" or a number added changes what it agrees
+            if matched and added > (_DRIFT_EXTRA_WORDS if drift else 0):
                 return False  # words added inside a shared sentence change it
             shared += matched
             extra += added
@@ -215,6 +244,16 @@ def same_clause_by_sentences(a: Sequence[Sentence], b: Sequence[Sentence], min_s
     needed = MIN_SHARED_SHARE if note else min_shared
     return all(not extra or (shared >= min_shared_words and shared >= needed * (shared + extra))
                for shared, extra in counts)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _lemma(word: str) -> str:
+    return simplemma.lemmatize(word, lang="nl")
+
+
+def lemma_tokens(key: str) -> list[Token]:
+    """Tokens of a comparison key with simplemma's Dutch lemmas ("goedgekeurde" / "goedgekeurd")."""
+    return [(w, _lemma(w)) for w in key.split()]
 
 
 def plain_tokens(key: str) -> list[Token]:
