@@ -292,14 +292,25 @@ class _Semantics:
         own at once, so half of each side's words shared is enough, as for one of the two. A
         library blank may stand for a value of several words, so the two must also be close in
         characters (`min_ratio`): a blank does not turn another clause into this one."""
-        def split(text: str) -> list[list[tuple[str, str]]]:
-            return [lemma_tokens(key) for key in sentences(template_text(library_reading(text)))]
-        close = fuzz.ratio(normalize_text(library_reading(a)), normalize_text(library_reading(b))) >= 100 * min_ratio
-        return close and same_clause_by_sentences(split(a), split(b), min_shared=MIN_SHARED_SHARE, drift=True)
+        close = fuzz.ratio(_library_key(a), _library_key(b)) >= 100 * min_ratio
+        return close and same_clause_by_sentences(_library_sentences(a), _library_sentences(b),
+                                                  min_shared=MIN_SHARED_SHARE, drift=True)
 
     def similarity(self, a: str, b: str) -> float:
         """Embedding cosine of two fetched texts (a cluster leader and a custom instruction)."""
         return float(self.vector(a) @ self.vector(b)) if self.has_vector(a) and self.has_vector(b) else 0.0
+
+
+@functools.lru_cache(maxsize=100_000)
+def _library_key(text: str) -> str:
+    return normalize_text(library_reading(text))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _library_sentences(text: str) -> list[list[tuple[str, str]]]:
+    """A text's sentences as (word, lemma) tokens, read as against the library (cached: every
+    leader meets the same few library clauses)."""
+    return [lemma_tokens(key) for key in sentences(template_text(library_reading(text)))]
 
 
 @dataclass(frozen=True)
