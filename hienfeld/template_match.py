@@ -108,6 +108,34 @@ def _only_value(block, block_words, other, other_words, placeholders) -> bool:
     return kinds != {"naam"} or not any(is_dutch_word(other[k][0]) for k in other_words)
 
 
+_MAX_ABBREVIATION_LETTERS = 6
+
+
+def abbreviates(short: Sequence[Token], long: Sequence[Token]) -> bool:
+    """Is `short` an abbreviation of `long`, as administrations write them? Initials, one a word
+    ("p g" / "per gebeurtenis", "i v m" / "in verband met"), or a short letter run that is no word
+    of its own and spells the word's letters in order from its first ("nr" / "nummer", "mnd" /
+    "maanden", "vn" / "verzekeringnemer", "verz nemer" / "verzekeringnemer", "incl" / "inclusief")."""
+    if not short or not long or len(short) > 4:
+        return False
+    shorts = [t[0] for t in short]
+    longs = [t[0] for t in long]
+    if len(shorts) == len(longs) >= 2 and all(len(x) <= 2 and y.startswith(x) and len(y) > len(x)
+                                                for x, y in zip(shorts, longs)):
+        return True
+    if len(longs) != 1:
+        return False
+    joined, word = "".join(shorts), longs[0]
+    if joined[0] != word[0] or len(word) <= len(joined) or any(x.isdigit() for x in shorts):
+        return False
+    if any(len(x) > _MAX_ABBREVIATION_LETTERS and not word.endswith(x) for x in shorts):
+        return False
+    if any(is_dutch_word(x) and len(x) > 2 and (len(shorts) == 1 or not word.endswith(x)) for x in shorts):
+        return False  # "brand" is no abbreviation of "bedrijfsbrand": it is a word of its own
+    letters = iter(word)
+    return all(ch in letters for ch in joined)
+
+
 def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
     """(i1, i2, j1, j2) of every stretch where the word sequences differ, adjacent edits joined
     (a value of two words against one placeholder is one stretch). Levenshtein alignment in C."""
@@ -138,6 +166,8 @@ def align(a: Sequence[Token], b: Sequence[Token], moved: bool = False) -> Alignm
         left = [i for i in range(i1, i2) if sig_a[i]]
         right = [j for j in range(j1, j2) if sig_b[j]]
         if _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning):
+            continue
+        if abbreviates(a[i1:i2], b[j1:j2]) or abbreviates(b[j1:j2], a[i1:i2]):
             continue
         # pair typos and inflections; a meaningful word may also be a typo of a function word
         # ("woren" for "worden"); what is left over is meaning

@@ -95,3 +95,18 @@ def test_an_optional_sentence_on_one_side_and_a_neutral_one_on_the_other_are_one
     assert _same_by_sentences(core + " Het eigen risico bedraagt 10% van de schade.", core + " Zie ook het polisblad.")
     assert not _same_by_sentences(core.replace("reparatie", "bewaring") + " Zie ook het polisblad.",
                                   core + " Het eigen risico bedraagt 10% van de schade.")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Schade wordt vergoed tot € 500 p.g.", "Schade wordt vergoed tot € 500 per gebeurtenis."),
+    ("VN moet de schade binnen 3 dagen melden.", "Verzekeringnemer moet de schade binnen 3 dagen melden."),
+    ("Leegstand langer dan 2 mnd. melden i.v.m. de dekking.", "Leegstand langer dan 2 maanden melden in verband met de dekking."),
+    ("Toestemming van verz.nemer is nodig.", "Toestemming van verzekeringnemer is nodig."),
+])
+def test_an_abbreviation_is_its_full_form(a, b):
+    assert _same(a, b)
+
+
+def test_a_word_of_its_own_is_no_abbreviation():
+    assert not _same("Schade door brand is gedekt.", "Schade door bedrijfsbrand is gedekt.")
+    assert not _same("Schade door storm is gedekt.", "Schade door stormschade is gedekt.")
