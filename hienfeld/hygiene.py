@@ -33,6 +33,9 @@ _PLACEHOLDER = re.compile(
     r"|_{3,}"
     r"|\.{4,}"  # three dots are an ordinary ellipsis
     r"|\?{3,}"
+    r"|\[\s*(?:…|\.{2,})\s*\]"  # "[…]", "[...]"
+    # "nnb" / "n.t.b." (nader, nog te bepalen) where a value belongs; a word of its own, any case
+    r"|(?<![\w.-])(?i:n\.?[nt]\.?b)\.?(?![\w.-])"
 )
 
 # --- encoding damage --------------------------------------------------------------------------

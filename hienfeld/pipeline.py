@@ -38,7 +38,7 @@ from .variants import Variants, find_variants, slot_summary
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
-from .hygiene import lapsed_advice
+from .hygiene import check_hygiene
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
@@ -467,14 +467,16 @@ def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
     return lambda norm: next((m for m, p in patterns if p.search(norm)), None)
 
 
-def _lapsed_rows(texts: Sequence[str], row_cluster: Sequence[int], clusters: Sequence[Cluster],
+def _row_hygiene(texts: Sequence[str], row_cluster: Sequence[int], clusters: Sequence[Cluster],
                  today: dt.date) -> dict[int, Advice]:
-    """Rows whose own validity date has passed. Dates are values, so lapsed and running variants of
-    one clause share a cluster; each row says whether it lapsed. Rows whose cluster has a hygiene
-    problem first (empty, placeholder, garbled) keep that advice."""
-    lapsed = functools.lru_cache(maxsize=None)(lambda text: lapsed_advice(text, today))
+    """Rows with a problem of their own: a validity date that has passed, a placeholder left
+    ("Pandhouder: ........"), garbled text. Dates and blanks stand where values stand, so such rows
+    share a cluster with rows that are filled in; each row says what it lacks. Rows whose cluster
+    has a hygiene problem first (empty, placeholder, garbled) keep that advice."""
+    own = functools.lru_cache(maxsize=None)(lambda text: check_hygiene(text, today, lapsed=True))
     return {row: advice for row, text in enumerate(texts)
-            if clusters[row_cluster[row]].advice.code not in _HYGIENE_FIRST and (advice := lapsed(text))}
+            if clusters[row_cluster[row]].advice.code not in _HYGIENE_FIRST and (advice := own(text))
+            and advice.code != "⚪ LEEG"}
 
 
 def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | None]:
@@ -629,7 +631,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             advice = judge(v, text, clusters[owner].frequency)
             if (advice.code, advice.article) != (clusters[owner].advice.code, clusters[owner].advice.article):
                 variant_advice.update(dict.fromkeys(rows, advice))
-        row_advice = {**variant_advice, **_lapsed_rows(table.texts, row_cluster, clusters, today)}
+        row_advice = {**variant_advice, **_row_hygiene(table.texts, row_cluster, clusters, today)}
         for cluster in clusters:  # every row lapsed: so has the cluster (named by its first text)
             if cluster.rows and all(r in row_advice for r in cluster.rows):
                 cluster.advice = row_advice[min(cluster.rows, key=lambda r: (table.texts[r], r))]

@@ -226,3 +226,10 @@ def test_expiry_depends_on_today():
 
 def test_clean_clause_gives_no_advice():
     assert check_hygiene("Stormschade aan de woning is meeverzekerd tot € 1.250,-.", TODAY) is None
+
+
+def test_nnb_and_bracketed_dots_are_placeholders_a_word_with_them_is_not():
+    today = datetime.date(2026, 12, 1)
+    assert check_hygiene("Hypothecair schuldeiser: nnb.", today).code == "📝 AANVULLEN"
+    assert check_hygiene("Kenteken […], getaxeerd op n.t.b.", today).code == "📝 AANVULLEN"
+    assert check_hygiene("De NNB-regeling van de bank geldt voor deze verzekering.", today) is None
