@@ -60,9 +60,10 @@ def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, 
                       clause.code, evidence.fuzzy)
     score = max(evidence.fuzzy, evidence.hybrid)
     if score >= t["library_similar"]:
+        differs = f", maar verschilt: {evidence.near_miss}" if evidence.near_miss else ""
         return Advice("🔍 CONTROLEER GELIJKENIS", "Midden",
-                      f"Lijkt op standaardclausule {clause.code} ({_pct(score)}); controleer de verschillen.",
-                      clause.code, score)
+                      f"Lijkt op standaardclausule {clause.code} ({_pct(score)}){differs}; controleer of dat de "
+                      "betekenis verandert.", clause.code, score)
     return None
 
 

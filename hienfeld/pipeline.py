@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from . import __version__ as hienfeld_version
 from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
@@ -49,7 +50,7 @@ from .reference import ReferenceComparison, compare_with_reference, read_referen
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
 from .sentence_cover import ConditionsSentences, Cover
-from .template_match import MIN_SHARED_SHARE, lemma_tokens, plain_tokens, same_clause, same_clause_by_sentences
+from .template_match import MIN_SHARED_SHARE, lemma_tokens, meaningful, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
 log = logging.getLogger(__name__)
@@ -386,7 +387,31 @@ def _library_evidence(m: Matches, i: int, library: Sequence[LibraryClause], text
         clause = library[m.target[i, j]]
         if same(text, clause.text):
             return clause, _evidence(m, i, j, True)
-    return library[m.target[i, 0]], _evidence(m, i, 0, False)
+    best = library[m.target[i, 0]]
+    return best, _evidence(m, i, 0, False, near_miss=_named_difference(text, best.text))
+
+
+_MAX_NAMED_DIFFERENCES = 2
+
+
+def _named_difference(text: str, clause: str) -> str | None:
+    """The words in which a clause differs from a standard clause, for the analyst to judge
+    ("'verzekerd' tegenover 'gedekt'"); values and function words left out."""
+    ignored = masking_rules().placeholders
+    a, b = _library_key(text).split(), _library_key(clause).split()
+    named = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        mine = [w for w in a[op.src_start:op.src_end] if w not in ignored]
+        theirs = [w for w in b[op.dest_start:op.dest_end] if w not in ignored]
+        if not any(meaningful((w, w)) for w in mine + theirs):
+            continue
+        named.append(f"'{' '.join(mine)}' tegenover '{' '.join(theirs)}'" if mine and theirs
+                     else f"'{' '.join(mine or theirs)}' {'extra' if mine else 'ontbreekt'}")
+        if len(named) == _MAX_NAMED_DIFFERENCES:
+            break
+    return "; ".join(named) or None
 
 
 def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], semantics: "_Semantics",
