@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from .normalize import SLOT
+from .template_match import differing_stretches
 
 _EDGE = "\x00"  # pads a sentence's edges, so a slot may open or close a sentence
 _CONTEXT = 2  # words on each side that make a slot's context
 MAX_SLOT_WORDS = 6  # "nieuwbouw van 12 rijwoningen" is one value; a longer stretch is a clause part
 _MAX_STRETCHES = 3  # a pair that differs in more places is no pair of one template
-_JOIN_GAP = 0  # stretches are not joined: "garage door storm" is an object slot next to a fixed peril
 
 Context = tuple[tuple[str, ...], tuple[str, ...]]
 
@@ -82,20 +82,6 @@ class Slots:
         return None
 
 
-def _stretches(a: Sequence[str], b: Sequence[str]) -> list[list[int]]:
-    """(i1, i2, j1, j2) of the differing stretches; stretches `_JOIN_GAP` equal words apart joined."""
-    found: list[list[int]] = []
-    for op in Levenshtein.opcodes(list(a), list(b)):
-        if op.tag == "equal":
-            continue
-        if found and op.src_start - found[-1][1] <= _JOIN_GAP and op.dest_start - found[-1][3] <= _JOIN_GAP \
-                and op.src_start - found[-1][1] == op.dest_start - found[-1][3]:
-            found[-1][1], found[-1][3] = op.src_end, op.dest_end
-        else:
-            found.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
-    return found
-
-
 def learn_slots(sentences: Sequence[Sequence[Sequence[str]]], pairs: Iterable[tuple[int, int]],
                 never_fill: frozenset[str], min_values: int = 4) -> Slots:
     """Slots from candidate pairs of texts. `sentences[i]` holds text i's sentences as words;
@@ -117,7 +103,9 @@ def learn_slots(sentences: Sequence[Sequence[Sequence[str]]], pairs: Iterable[tu
 
 
 def _distinct_values(values: set[tuple[str, ...]]) -> int:
-    """Fillers that are not typos of each other: "gedekt", "gedekr" and "gdekt" are one word."""
+    """Fillers that are not typos of each other: "gedekt", "gedekr" and "gdekt" are one word. A
+    filler is compared whole (edits counted over all its letters), without the lexicon test of
+    template_match.same_word: two short words of the lexicon one letter apart are one value here."""
     distinct: list[str] = []
     for value in sorted(values, key=lambda v: (len(v), v)):
         text = " ".join(value)
@@ -128,7 +116,7 @@ def _distinct_values(values: set[tuple[str, ...]]) -> int:
 
 
 def _typo_edits(a: str, b: str) -> int:
-    """Edits that a typo makes: one in a short word, two from five letters on (template_match)."""
+    """Edits that a typo makes: one in a short word, two from five letters on."""
     shortest = min(len(a), len(b))
     return 2 if shortest >= 5 else 1 if shortest >= 4 else 0
 
@@ -137,7 +125,7 @@ def _file_stretches(a: Sequence[str], b: Sequence[str], never_fill: frozenset[st
                     fillers: dict[Context, set[tuple[str, ...]]]) -> None:
     if a == b:
         return
-    stretches = _stretches(a, b)
+    stretches = differing_stretches(a, b)
     if len(stretches) > _MAX_STRETCHES:
         return
     pa = [_EDGE] * _CONTEXT + list(a) + [_EDGE] * _CONTEXT

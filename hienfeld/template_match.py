@@ -136,11 +136,11 @@ def abbreviates(short: Sequence[Token], long: Sequence[Token]) -> bool:
     return all(ch in letters for ch in joined)
 
 
-def _differing_stretches(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
+def differing_stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
     """(i1, i2, j1, j2) of every stretch where the word sequences differ, adjacent edits joined
     (a value of two words against one placeholder is one stretch). Levenshtein alignment in C."""
     stretches: list[list[int]] = []
-    for op in Levenshtein.opcodes(a, b):
+    for op in Levenshtein.opcodes(list(a), list(b)):
         if op.tag == "equal":
             continue
         if stretches and stretches[-1][1] == op.src_start and stretches[-1][3] == op.dest_start:
@@ -162,7 +162,7 @@ def align(a: Sequence[Token], b: Sequence[Token], moved: bool = False) -> Alignm
     lemmas_a, lemmas_b = [t[1] for t in a], [t[1] for t in b]
     if lemmas_a == lemmas_b:  # the common case: nothing to align
         return Alignment([], status_a, status_b, sig_a, sig_b)
-    for i1, i2, j1, j2 in _differing_stretches(lemmas_a, lemmas_b):
+    for i1, i2, j1, j2 in differing_stretches(lemmas_a, lemmas_b):
         left = [i for i in range(i1, i2) if sig_a[i]]
         right = [j for j in range(j1, j2) if sig_b[j]]
         if _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning):

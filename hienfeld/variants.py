@@ -15,10 +15,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
-
 from .normalize import PLACEHOLDER_MARK, SLOT, clean_text, comparison_key, masking_rules, placeholder_marked, sentences, template_text
 from .slots import Slots
+from .template_match import differing_stretches
 
 VARIANT_SEPARATOR = " · "
 _PLACEHOLDER = "\x00"  # a slot in the template's words: no written word equals it
@@ -81,19 +80,6 @@ def _row_words(text: str) -> tuple[list[str], list[int], list[str]]:
     return words, owner, written
 
 
-def _stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
-    """(i1, i2, j1, j2) of the differing stretches, adjacent edits joined ("eur 7500" for one slot)."""
-    found: list[list[int]] = []
-    for op in Levenshtein.opcodes(list(a), list(b)):
-        if op.tag == "equal":
-            continue
-        if found and found[-1][1] == op.src_start and found[-1][3] == op.dest_start:
-            found[-1][1], found[-1][3] = op.src_end, op.dest_end
-        else:
-            found.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
-    return [tuple(x) for x in found]
-
-
 def fill(template: ClauseTemplate, text: str) -> tuple[str, ...]:
     """The value the row writes in each of the template's slots ("" where it writes none)."""
     if not template.slots:
@@ -104,7 +90,7 @@ def fill(template: ClauseTemplate, text: str) -> tuple[str, ...]:
         if word == _PLACEHOLDER:
             slot_at[pos] = len(slot_at)
     values = [""] * len(template.slots)
-    for i1, i2, j1, j2 in _stretches(template.words, words):
+    for i1, i2, j1, j2 in differing_stretches(template.words, words):
         hit = [slot_at[p] for p in range(i1, i2) if p in slot_at]
         if len(hit) != 1 or j1 == j2:
             continue  # no slot here (noise), several slots against one stretch, or nothing written
