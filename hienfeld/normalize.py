@@ -133,11 +133,15 @@ def placeholder_marked(text: str) -> str:
     return _SPACES.sub(" ", _MARKED.sub(PLACEHOLDER_MARK + r"\1", _masked(text, True))).strip()
 
 
+def without_label(text: str) -> str:
+    """The clause without its list bullet and leading label ("Let op:", "Verzekerd object:")."""
+    text = _BULLET.sub("", clean_text(text), count=1)
+    return masking_rules().leading_label.sub("", text, count=1) or text
+
+
 def _masked(text: str, mask_names: bool) -> str:
     rules = masking_rules()
-    text = _BULLET.sub("", clean_text(text), count=1)
-    text = rules.leading_label.sub("", text, count=1) or text
-    text = rules.values.sub(_mask_value, text)
+    text = rules.values.sub(_mask_value, without_label(text))
     if not mask_names or _shouting(text):
         text = text.lower()  # capitals say nothing here; the models read it like any other text
     else:

@@ -116,9 +116,10 @@ def _distinct_values(values: set[tuple[str, ...]]) -> int:
 
 
 def _typo_edits(a: str, b: str) -> int:
-    """Edits that a typo makes: one in a short word, two from five letters on."""
-    shortest = min(len(a), len(b))
-    return 2 if shortest >= 5 else 1 if shortest >= 4 else 0
+    """Edits that a typo makes: one where either has four letters ("don" for "doen"), two where
+    both have five."""
+    shortest, longest = sorted((len(a), len(b)))
+    return 2 if shortest >= 5 else 1 if longest >= 4 else 0
 
 
 def _file_stretches(a: Sequence[str], b: Sequence[str], never_fill: frozenset[str],

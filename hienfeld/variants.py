@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .normalize import PLACEHOLDER_MARK, SLOT, clean_text, comparison_key, masking_rules, placeholder_marked, sentences, template_text
+from .normalize import (PLACEHOLDER_MARK, SLOT, comparison_key, masking_rules, placeholder_marked, sentences,
+                        template_text, without_label)
 from .slots import Slots
 from .template_match import differing_stretches
 
@@ -70,7 +71,7 @@ def clause_template(leader_text: str, slots: Slots) -> ClauseTemplate:
 def _row_words(text: str) -> tuple[list[str], list[int], list[str]]:
     """The row's words in comparison form, per word the index of the written token it came from,
     and the written tokens."""
-    written = clean_text(text).split()
+    written = without_label(text).split()  # a label is no value: the template has none either
     words: list[str] = []
     owner: list[int] = []
     for k, token in enumerate(written):
