@@ -36,6 +36,8 @@ _PLACEHOLDER = re.compile(
     r"|\[\s*(?:…|\.{2,})\s*\]"  # "[…]", "[...]"
     # "nnb" / "n.t.b." (nader, nog te bepalen) where a value belongs; a word of its own, any case
     r"|(?<![\w.-])(?i:n\.?[nt]\.?b)\.?(?![\w.-])"
+    r"|(?<=\s)\?(?=[\s.,;]|$)"  # a question mark standing where a value belongs: "bedraagt ?."
+    r"|(?<=:\s)P\.?M\.?(?=[\s.,;]|$)"  # "pro memorie" as the value of a field: "Pandhouder: PM."
 )
 
 # --- encoding damage --------------------------------------------------------------------------

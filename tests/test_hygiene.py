@@ -233,3 +233,6 @@ def test_nnb_and_bracketed_dots_are_placeholders_a_word_with_them_is_not():
     assert check_hygiene("Hypothecair schuldeiser: nnb.", today).code == "📝 AANVULLEN"
     assert check_hygiene("Kenteken […], getaxeerd op n.t.b.", today).code == "📝 AANVULLEN"
     assert check_hygiene("De NNB-regeling van de bank geldt voor deze verzekering.", today) is None
+    assert check_hygiene("Pandhouder inventaris en voorraad: PM.", today).code == "📝 AANVULLEN"
+    assert check_hygiene("De taxatiewaarde bedraagt ?.", today).code == "📝 AANVULLEN"
+    assert check_hygiene("Is de woning bewoond? Dan geldt de dekking ook om 5 PM.", today) is None
