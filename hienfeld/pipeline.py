@@ -30,7 +30,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from . import __version__ as hienfeld_version
-from .advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
+from .advice import REMOVE, ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise, conditions_advice
+from .amounts import filled_amounts
 from .clause_library import parse_clause_library
 from .cluster import char_ngram_vectors, cluster_texts
 from .merge import Proposer, plan_merges, candidates as merge_candidates
@@ -492,6 +493,27 @@ def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
     return lambda norm: next((m for m, p in patterns if p.search(norm)), None)
 
 
+def _other_amount_rows(texts: Sequence[str], clusters: Sequence[Cluster], covers: Sequence[Cover],
+                       chunks: Sequence[Chunk], t: dict[str, float]) -> dict[int, Advice]:
+    """Rows of a clause the conditions state whose own amounts or percentages differ from the
+    stated ones: amounts are values, so such rows share the cluster, but the value decides the
+    advice (a check naming both, as for a cluster whose leader has other amounts)."""
+    found: dict[int, Advice] = {}
+    amounts = functools.lru_cache(maxsize=None)(filled_amounts)
+    for cluster, cover in zip(clusters, covers):
+        statement = cover.statement
+        if statement is None or not statement.same_amounts or cluster.advice.code != REMOVE:
+            continue
+        stated = sorted(statement.stated_amounts)
+        for row in cluster.rows:
+            own = amounts(texts[row])
+            if own and sorted(own) != stated:
+                evidence = MatchEvidence(hybrid=cluster.advice.score or 0.0, fuzzy=0.0, embedding=0.0, contained=False,
+                                         stated=True, other_amounts=(", ".join(own), ", ".join(stated) or "geen"))
+                found[row] = conditions_advice(chunks[statement.target], evidence, t)
+    return found
+
+
 def _row_hygiene(texts: Sequence[str], row_cluster: Sequence[int], clusters: Sequence[Cluster],
                  today: dt.date) -> dict[int, Advice]:
     """Rows with a problem of their own: a validity date that has passed, a placeholder left
@@ -656,7 +678,9 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             advice = judge(v, text, clusters[owner].frequency)
             if (advice.code, advice.article) != (clusters[owner].advice.code, clusters[owner].advice.article):
                 variant_advice.update(dict.fromkeys(rows, advice))
-        row_advice = {**variant_advice, **_row_hygiene(table.texts, row_cluster, clusters, today)}
+        other_amounts = (_other_amount_rows(table.texts, clusters, covers, chunks, thresholds)
+                         if covers else {})
+        row_advice = {**other_amounts, **variant_advice, **_row_hygiene(table.texts, row_cluster, clusters, today)}
         for cluster in clusters:  # every row lapsed: so has the cluster (named by its first text)
             if cluster.rows and all(r in row_advice for r in cluster.rows):
                 cluster.advice = row_advice[min(cluster.rows, key=lambda r: (table.texts[r], r))]

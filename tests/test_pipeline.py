@@ -61,3 +61,17 @@ def test_concurrent_jobs_on_the_same_file_share_the_report_cache_safely(tmp_path
         outputs = list(pool.map(lambda _: _run(_csv(), tmp_path)[1], range(4)))
     assert all(out == outputs[0] for out in outputs)
     assert [p.suffix for p in tmp_path.iterdir()] == [".xlsx"]  # no partial files left
+
+
+def test_a_row_with_other_amounts_than_the_conditions_state_gets_a_check_naming_both():
+    clause = "Voor schade door storm geldt een eigen risico van € {} per gebeurtenis."
+    rows = [clause.format("250") for _ in range(20)] + [clause.format("250,-")] + [clause.format("500")] * 3
+    policy = "Polisnummer;Tekst\n" + "\n".join(f"P{i};{text}" for i, text in enumerate(rows)) + "\n"
+    conditions = "Artikel 7 Eigen risico\n7.2 Voor schade door storm geldt een eigen risico van € 250 per gebeurtenis.\n"
+    inp = AnalysisInput(policy=("p.csv", policy.encode()), conditions=[("v.txt", conditions.encode())])
+    result = run_analysis(inp, AnalysisOptions(analysis_mode="fast", use_semantic=False), _NoModels(), load_settings())
+    assert len({result.row_cluster[r] for r in range(len(rows))}) == 1  # one clause, amounts are values
+    advice = [result.advice_of_row(r) for r in range(len(rows))]
+    assert {a.code for a in advice[:21]} == {"VERWIJDEREN"} and advice[0].article == "Art. 7.2 – Eigen risico"
+    assert {a.code for a in advice[21:]} == {"HANDMATIG CHECKEN"}
+    assert "€ 500" in advice[21].reason and "€ 250" in advice[21].reason
