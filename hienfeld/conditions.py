@@ -83,10 +83,11 @@ def parse_conditions(files: Sequence[tuple[str, bytes]], chunk_chars: int | None
         lines = [(page, line) for page, text in pages for line in text.splitlines()]
         for article in _split_articles(lines):
             article_id = _unique_id(article.article_id, filename, used_ids)
-            for sub_id, lines in _sub_articles(article):
+            parts = _sub_articles(article)
+            for sub_id, lines in parts:
                 for page, text in _article_chunks(lines, chunk_chars):
                     chunks.append(Chunk(len(chunks), filename, article_id, article.title, page, text, sub_id))
-            if len({id(lines) for _, lines in _sub_articles(article)}) > 1:
+            if len(parts) > 1:
                 # the whole article too: a clause may state several of its sub-articles at once
                 for page, text in _article_chunks(article.lines, chunk_chars)[-1:]:
                     chunks.append(Chunk(len(chunks), filename, article_id, article.title, page, text))

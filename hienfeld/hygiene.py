@@ -15,6 +15,8 @@ from hienfeld.template_match import is_dutch_word
 from hienfeld.types import Advice
 
 LAPSED = "📅 VERWIJDEREN (VERLOPEN)"
+FILL = "📝 AANVULLEN"
+EMPTY = "⚪ LEEG"
 _MAX_NAMED = 3  # how many findings a reason names; more would swamp the report cell
 
 # --- placeholders -----------------------------------------------------------------------------
@@ -89,12 +91,12 @@ def check_hygiene(text: str, today: datetime.date, lapsed: bool = True) -> Advic
     """First waterfall step: empty, unfinished, garbled or expired text, else None. With
     `lapsed=False` the expiry is left to the caller (a cluster's rows may lapse one by one)."""
     if not text or not text.strip():
-        return Advice("⚪ LEEG", "Hoog", "De clausule is leeg: er is geen tekst om te beoordelen.")
+        return Advice(EMPTY, "Hoog", "De clausule is leeg: er is geen tekst om te beoordelen.")
     # NFKC turns "……" into "......", which is then caught like typed dots
     found = _PLACEHOLDER.finditer(clean_text(text))
     placeholders = _distinct(m.group(0) for m in found if _is_placeholder(m))
     if placeholders:
-        return Advice("📝 AANVULLEN", "Hoog", _placeholder_reason(placeholders))
+        return Advice(FILL, "Hoog", _placeholder_reason(placeholders))
     damage = _damage_reason(text)
     if damage:
         return Advice("🧹 OPSCHONEN", "Hoog", damage)

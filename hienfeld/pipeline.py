@@ -40,7 +40,7 @@ from .variants import Variants, find_variants, slot_summary
 from .conditions import parse_conditions
 from .config import Settings
 from .errors import InputError
-from .hygiene import check_hygiene
+from .hygiene import EMPTY, FILL, check_hygiene
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
@@ -484,7 +484,7 @@ def _strong(e: MatchEvidence, t: dict[str, float]) -> bool:
             or (e.embedding >= t["paraphrase_embedding"] and e.lemma >= t["paraphrase_lemmas"]))
 
 
-_HYGIENE_FIRST = ("⚪ LEEG", "📝 AANVULLEN", "🧹 OPSCHONEN")
+_HYGIENE_FIRST = (EMPTY, FILL, "🧹 OPSCHONEN")
 
 
 def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
@@ -523,7 +523,7 @@ def _row_hygiene(texts: Sequence[str], row_cluster: Sequence[int], clusters: Seq
     own = functools.lru_cache(maxsize=None)(lambda text: check_hygiene(text, today, lapsed=True))
     return {row: advice for row, text in enumerate(texts)
             if clusters[row_cluster[row]].advice.code not in _HYGIENE_FIRST and (advice := own(text))
-            and advice.code != "⚪ LEEG"}
+            and advice.code != EMPTY}
 
 
 def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | None]:
@@ -659,11 +659,11 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
         semantic = semantics.similarity if embedding_model and instructions else None
         deviation = _deviation_finder(settings.deviation_markers)
 
+        same_standard = functools.partial(semantics.same_clause, min_ratio=thresholds["library_same_ratio"])
+
         def judge(i: int, text: str, frequency: int) -> Advice:
             norm = normalize_text(text)
-            lib = (_library_evidence(lib_matches, i, library, text,
-                                     functools.partial(semantics.same_clause, min_ratio=thresholds["library_same_ratio"]))
-                   if lib_matches else None)
+            lib = _library_evidence(lib_matches, i, library, text, same_standard) if lib_matches else None
             cond = (_conditions_evidence(cond_matches, i, chunks, thresholds,
                                          paraphrases[i] if paraphrases else None, covers[i])
                     if cond_matches else None)

@@ -17,9 +17,7 @@ from typing import Any
 from sklearn.metrics import adjusted_rand_score
 
 from .advice import MANUAL, REMOVE, REPLACE
-from .hygiene import LAPSED
-
-FILL = "📝 AANVULLEN"
+from .hygiene import FILL, LAPSED
 from .pipeline import AnalysisResult
 
 
