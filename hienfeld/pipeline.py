@@ -51,6 +51,7 @@ from .reference import ReferenceComparison, compare_with_reference, read_referen
 from .report import write_report
 from .similarity import Matches, TextSide, match, prepare_side
 from .sentence_cover import ConditionsSentences, Cover
+from .sub_articles import SubArticles
 from .template_match import MIN_SHARED_SHARE, lemma_tokens, meaningful, plain_tokens, same_clause, same_clause_by_sentences
 from .types import Advice, Chunk, Cluster, LibraryClause, PolicyTable
 
@@ -432,7 +433,8 @@ def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], seman
 
 
 def _conditions_evidence(m: Matches, i: int, chunks: Sequence[Chunk], t: dict[str, float],
-                         paraphrase: tuple[Chunk, SentenceMatch] | None, cover: Cover) -> tuple[Chunk, MatchEvidence]:
+                         paraphrase: tuple[Chunk, SentenceMatch] | None, cover: Cover,
+                         locate: Callable[[Chunk], Chunk]) -> tuple[Chunk, MatchEvidence]:
     """The passage that states the clause sentence by sentence; else the best chunk that does not
     state a neighbouring case: the conditions often hold the same sentence for storm, hail and
     water; the one for this clause's own case may rank second. A chunk that only shares words
@@ -460,20 +462,29 @@ def _conditions_evidence(m: Matches, i: int, chunks: Sequence[Chunk], t: dict[st
                              embedding=sentence.cosine, contained=False, lemma=sentence.words)
         if _strong(said, t):
             return chunk, said
-    return _most_specific(first, m, i, chunks)
+    return _most_specific(first, t, cover, locate)
 
 
-def _most_specific(found: tuple[Chunk, MatchEvidence], m: Matches, i: int,
-                   chunks: Sequence[Chunk]) -> tuple[Chunk, MatchEvidence]:
-    """A whole article with numbered sub-articles names the best-ranked of its own sub-articles:
-    the analyst wants the rule, not the chapter. The evidence stays that of the whole article."""
+def _most_specific(found: tuple[Chunk, MatchEvidence], t: dict[str, float], cover: Cover,
+                   locate: Callable[[Chunk], Chunk]) -> tuple[Chunk, MatchEvidence]:
+    """The sub-article the clause is about, where the match found a whole article or only shares
+    words with a sub-article; the evidence stays that of the match, the named difference that of
+    the sub-article named."""
     chunk, evidence = found
-    if chunk.sub_id:
+    if chunk.sub_id and _strong(evidence, t):
         return found
-    for j in range(m.target.shape[1]):
-        other = chunks[m.target[i, j]]
-        if other.sub_id and other.article_id == chunk.article_id and other.file == chunk.file:
-            return other, evidence
+    rule = locate(chunk)
+    if rule is chunk:
+        return found
+    return rule, dataclasses.replace(evidence, near_miss=cover.differing.get(rule.chunk_id))
+
+
+def _located(find: Callable[[KeywordRule], Chunk | None],
+             locate: Callable[[Chunk], Chunk]) -> Callable[[KeywordRule], Chunk | None]:
+    """The article naming a topic, narrowed to the sub-article the clause is about."""
+    def found(rule: KeywordRule) -> Chunk | None:
+        chunk = find(rule)
+        return locate(chunk) if chunk is not None else None
     return found
 
 
@@ -656,6 +667,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             lapsed_per_cluster=False,
         )
         find_article = _article_finder(chunks) if chunks else None
+        sub_articles = SubArticles(chunks, semantics.similarity if embedding_model else None)
         semantic = semantics.similarity if embedding_model and instructions else None
         deviation = _deviation_finder(settings.deviation_markers)
 
@@ -664,12 +676,13 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
         def judge(i: int, text: str, frequency: int) -> Advice:
             norm = normalize_text(text)
             lib = _library_evidence(lib_matches, i, library, text, same_standard) if lib_matches else None
+            locate = functools.partial(sub_articles.locate, text)
             cond = (_conditions_evidence(cond_matches, i, chunks, thresholds,
-                                         paraphrases[i] if paraphrases else None, covers[i])
+                                         paraphrases[i] if paraphrases else None, covers[i], locate)
                     if cond_matches else None)
             facts = ClusterFacts(text=text, norm=norm, frequency=frequency, library=lib,
                                  conditions=cond, deviation=deviation(norm))
-            return advise(facts, cfg, today, semantic, find_article)
+            return advise(facts, cfg, today, semantic, find_article and _located(find_article, locate))
 
         for i, cluster in enumerate(clusters):
             cluster.advice = judge(i, cluster.leader_text, cluster.frequency)
