@@ -119,9 +119,6 @@ class PostgresJobStore(JobStore):
     def _lock_migrations(self, db) -> None:
         db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))  # replicas start together
 
-    def describe(self) -> str:
-        return "database"
-
     def close(self) -> None:
         self.pool.close()
 

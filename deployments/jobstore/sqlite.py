@@ -53,9 +53,6 @@ class SQLiteJobStore(JobStore):
                 raise
             db.execute("COMMIT")
 
-    def describe(self) -> str:
-        return str(self.db_path)
-
     # -- files: a folder per job ------------------------------------------------------------------
     def job_dir(self, job_id: str) -> Path:
         return self.data_dir / "jobs" / check_job_id(job_id)
@@ -116,7 +113,7 @@ class SQLiteJobStore(JobStore):
 
     def _sweep_files(self, now: float) -> None:
         with self._connect() as db:
-            active = {r["id"] for r in db.execute("SELECT id FROM jobs WHERE status IN ('pending','running')")}
+            active = {r["id"] for r in db.execute(self._sql("SELECT id FROM jobs WHERE status IN {active}"))}
             known = {r["id"] for r in db.execute("SELECT id FROM jobs")}
         for folder in (self.data_dir / "jobs").iterdir():
             age = now - _mtime(folder)
