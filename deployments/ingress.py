@@ -28,7 +28,7 @@ from ray.serve.handle import DeploymentHandle
 import hienfeld
 from hienfeld.config import load_settings
 from hienfeld.uploads import check_extension, file_extension
-from hienfeld.errors import InputError, UnsupportedFileError
+from hienfeld.errors import InputError
 from hienfeld.upload_check import check_upload
 from hienfeld.instructions import parse_instructions
 from hienfeld.options import AnalysisOptions
@@ -228,7 +228,7 @@ class Ingress:
         options = AnalysisOptions(cluster_accuracy, min_frequency, window_size, use_conditions, use_window_limit,
                                   use_semantic, analysis_mode, extra_instruction)
         options.validate(settings)
-        parse_instructions(extra_instruction)
+        parse_instructions(extra_instruction, settings.limits.max_instruction_chars)
         if await run_in_threadpool(self.store.count_active) >= MAX_ACTIVE_JOBS:
             raise self._busy()
         policy = await _read_upload(policy_file, "policy_file")
