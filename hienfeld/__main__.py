@@ -86,8 +86,8 @@ def _synth(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     """Replaces this process with `serve run`, so Ctrl-C and signals reach Serve itself."""
     import yaml
-    from deployments import dashboard_info
-    data_dir = Path(os.environ.get("HIENFELD_DATA_DIR") or "data").absolute()
+    from deployments import dashboard_info, environment
+    data_dir = environment.data_dir()
     # Ray's workers need not share this working directory: they get the data folder by name.
     os.environ["HIENFELD_DATA_DIR"] = str(data_dir)
     config = packaged_config("serve_config.yaml")

@@ -20,7 +20,6 @@ result, and the result and report are stored by one transaction of the attempt t
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -40,7 +39,7 @@ REPORT = "report.xlsx"
 CHUNK_BYTES = 1 << 20  # files move in and out in pieces of this size
 # Of the working directory, never the installed package; `hienfeld serve` sets HIENFELD_DATA_DIR to
 # its own ./data, so replicas started elsewhere agree.
-DEFAULT_DATA_DIR = Path("data")
+DEFAULT_TTL_S = 24 * 3600.0
 ORPHAN_AGE_S = 3600.0  # files without a job row (an ingress stopped between upload and create)
 PARTIAL_AGE_S = 3600.0  # a `.partial` report this old belongs to a writer that is gone
 _KEY = re.compile(r"^(uploads/[0-9]{1,6}(\.[a-z0-9]{1,8})?|report\.xlsx)$")
@@ -134,14 +133,6 @@ def attempt_note(attempt: int, max_attempts: int) -> str:
     return f"poging {attempt} van {max_attempts}"
 
 
-def data_dir_from_env() -> Path:
-    return Path(os.environ.get("HIENFELD_DATA_DIR") or DEFAULT_DATA_DIR).absolute()
-
-
-def ttl_from_env() -> float:
-    return float(os.environ.get("HIENFELD_JOB_TTL_HOURS", 24)) * 3600
-
-
 def check_job_id(job_id: str) -> str:
     uuid.UUID(job_id)  # ids are uuids: never a path component or a key from a user
     return job_id
@@ -181,13 +172,10 @@ class JobStore(ABC):
     greatest = "MAX"
     kind = "?"
 
-    def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
-                 max_file_bytes: int | None = None):
-        self.data_dir = Path(data_dir or data_dir_from_env())
-        self.ttl = ttl_seconds if ttl_seconds is not None else ttl_from_env()
-        if max_file_bytes is None:
-            from hienfeld.config import load_settings
-            max_file_bytes = load_settings().limits.max_upload_bytes
+    def __init__(self, data_dir: Path, ttl_seconds: float = DEFAULT_TTL_S, max_file_bytes: int | None = None):
+        """`max_file_bytes`: the largest file stored (the deployments pass the upload limit); None, no limit."""
+        self.data_dir = Path(data_dir)
+        self.ttl = ttl_seconds
         self.max_file_bytes = max_file_bytes
 
     # -- what a store provides ------------------------------------------------------------------

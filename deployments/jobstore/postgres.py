@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator
 import psycopg
 from psycopg.rows import dict_row
 
-from .base import ATTEMPTS_DDL, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key, chunks_of
+from .base import ATTEMPTS_DDL, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key, chunks_of
 
 FILES_DDL = """
 CREATE TABLE IF NOT EXISTS job_files (
@@ -99,7 +99,7 @@ class PostgresJobStore(JobStore):
     placeholder = "%s"
     greatest = "GREATEST"
 
-    def __init__(self, url: str, data_dir: Path | None = None, ttl_seconds: float | None = None,
+    def __init__(self, url: str, data_dir: Path, ttl_seconds: float = DEFAULT_TTL_S,
                  max_file_bytes: int | None = None):
         super().__init__(data_dir, ttl_seconds, max_file_bytes)
         self.url = url

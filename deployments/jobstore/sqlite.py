@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .base import (ATTEMPTS_DDL, CHUNK_BYTES, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime,
+from .base import (ATTEMPTS_DDL, CHUNK_BYTES, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime,
                    check_job_id, check_key, chunks_of)
 
 # Version n is MIGRATIONS[n - 1]; a database is brought up to len(MIGRATIONS) when a store opens it.
@@ -22,7 +22,7 @@ class SQLiteJobStore(JobStore):
     kind = "sqlite"
     migrations = MIGRATIONS
 
-    def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
+    def __init__(self, data_dir: Path, ttl_seconds: float = DEFAULT_TTL_S,
                  max_file_bytes: int | None = None):
         super().__init__(data_dir, ttl_seconds, max_file_bytes)
         (self.data_dir / "jobs").mkdir(parents=True, exist_ok=True)
