@@ -76,7 +76,7 @@ def test_analyze_names_a_missing_file(tmp_path, capsys):
 
 def test_only_serve_takes_further_arguments(tmp_path):
     with pytest.raises(SystemExit) as done:
-        main(["synth", "--rows", "5", "--out", str(tmp_path), "--address", "auto"])
+        main(["analyze", str(_policy(tmp_path)), "--out", str(tmp_path / "r.xlsx"), "--address", "auto"])
     assert done.value.code == 2
 
 
