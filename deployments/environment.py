@@ -34,20 +34,12 @@ from pathlib import Path
 DEFAULT_DATA_DIR = Path("data")
 
 
-def _number(environ: Mapping[str, str], name: str, default: float) -> float:
+def _number(environ: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
     text = environ.get(name, "").strip()
     try:
-        return float(text) if text else default
+        return kind(text) if text else default
     except ValueError:
-        raise ValueError(f"{name}={text!r}: expected a number") from None
-
-
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
-    text = environ.get(name, "").strip()
-    try:
-        return int(text) if text else default
-    except ValueError:
-        raise ValueError(f"{name}={text!r}: expected an integer") from None
+        raise ValueError(f"{name}={text!r}: expected {'an integer' if kind is int else 'a number'}") from None
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,7 @@ class IngressEnvironment:
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> "IngressEnvironment":
         return cls(store=StoreEnvironment.from_environ(environ), access=AccessEnvironment.from_environ(environ),
                    stale_after_s=_number(environ, "HIENFELD_STALE_JOB_SECONDS", 60),
-                   max_active_jobs=_integer(environ, "HIENFELD_MAX_ACTIVE_JOBS", 50),
+                   max_active_jobs=_number(environ, "HIENFELD_MAX_ACTIVE_JOBS", 50, int),
                    max_job_s=_number(environ, "HIENFELD_MAX_JOB_SECONDS", 3600))
 
 
