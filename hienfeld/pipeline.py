@@ -597,12 +597,12 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
     with timer.phase("read"):
         table = read_policy_file(inp.policy[0], inp.policy[1], settings.limits)
         warnings: list[str] = []
-        chunks: list[Chunk] = (_parse_usable(functools.partial(parse_conditions, chunk_chars=settings.conditions.chunk_chars,
-                                                               limits=settings.limits),
-                                             inp.conditions, warnings)
+        read_conditions = functools.partial(parse_conditions, chunk_chars=settings.conditions.chunk_chars,
+                                            limits=settings.limits)
+        chunks: list[Chunk] = (_parse_usable(read_conditions, inp.conditions, warnings)
                                if options.use_conditions else [])
-        library: list[LibraryClause] = _parse_usable(functools.partial(parse_clause_library, limits=settings.limits),
-                                                     inp.library, warnings)
+        read_library = functools.partial(parse_clause_library, limits=settings.limits)
+        library: list[LibraryClause] = _parse_usable(read_library, inp.library, warnings)
         reference = read_reference(inp.reference[1], settings.limits) if inp.reference else None
 
     progress(20, "Slim clusteren...")

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from hienfeld import config
-from hienfeld.config import (THRESHOLD_NAMES, ConfigError, KeywordRule, Thresholds, ValueKind, load_masking, load_settings,
-                             packaged_config, parse_masking, parse_settings)
+from hienfeld.config import (THRESHOLD_NAMES, ConfigError, KeywordRule, Thresholds, ValueKind, load_masking,
+                             load_settings, packaged_config, parse_masking, parse_settings)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = packaged_config("analysis.yaml")

@@ -19,7 +19,8 @@ from typing import BinaryIO, Iterator
 import psycopg
 from psycopg.rows import dict_row
 
-from .base import ATTEMPTS_DDL, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key, chunks_of
+from .base import (ATTEMPTS_DDL, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key,
+                   chunks_of)
 
 FILES_DDL = """
 CREATE TABLE IF NOT EXISTS job_files (

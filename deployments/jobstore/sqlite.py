@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .base import (ATTEMPTS_DDL, CHUNK_BYTES, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime,
-                   check_job_id, check_key, chunks_of)
+from .base import (ATTEMPTS_DDL, CHUNK_BYTES, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore,
+                   _mtime, check_job_id, check_key, chunks_of)
 
 # Version n is MIGRATIONS[n - 1]; a database is brought up to len(MIGRATIONS) when a store opens it.
 MIGRATIONS = (JOBS_DDL, ATTEMPTS_DDL)
