@@ -98,7 +98,7 @@ def generate_data(sizes: list[int], out: Path, seed: int, corpus: str) -> dict[i
     for rows in sizes:
         started = time.perf_counter()
         if corpus == "synth":
-            from hienfeld.synth import generate as synth
+            from evaluation.synth import generate as synth
             data[rows] = synth(rows, out / f"rows_{rows}", seed=seed)
         else:
             from benchmarks.heldout import generate as heldout
@@ -342,7 +342,7 @@ def cli_runs(data: dict[int, dict[str, Path]]) -> dict[int, dict[str, Any]]:
     from hienfeld.config import load_settings
     from hienfeld.models import LocalModels
     from hienfeld.pipeline import AnalysisInput, AnalysisOptions, run_analysis
-    from hienfeld.quality import evaluate
+    from evaluation.quality import evaluate
 
     settings = load_settings()
     models = LocalModels(settings.spacy_model)

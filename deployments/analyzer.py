@@ -20,17 +20,15 @@ from ray import serve
 from ray.serve import metrics
 from ray.serve.handle import DeploymentHandle
 
-from hienfeld.config import load_settings
+from hienfeld.config import Settings, load_settings
 from hienfeld.errors import InputError
 from hienfeld.pipeline import AnalysisInput, Cancelled, run_analysis
 
+from .environment import AnalyzerEnvironment
 from .jobstore import JobRequest, JobStore, StoredFile, attempt_note, open_store
 from .model_client import ServeModels
 
 log = logging.getLogger("ray.serve")
-# Fault tests only (tests/conftest.py sets it; unset in service): a job whose policy file has this
-# name ends the replica process, as a crash would, on every attempt.
-CRASH_ON_POLICY_NAME = os.environ.get("HIENFELD_TEST_CRASH_ON_POLICY_NAME")
 
 
 def load_inputs(store: JobStore, job_id: str, request: JobRequest) -> AnalysisInput:
@@ -81,11 +79,16 @@ class RetryGate:
 
 @serve.deployment
 class Analyzer:
-    def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, max_concurrent_jobs: int = 2):
+    def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, max_concurrent_jobs: int = 2,
+                 environment: AnalyzerEnvironment | None = None, settings: Settings | None = None):
+        """`environment` and `settings` as bound, else this replica's environment and analysis.yaml."""
         self.parser, self.embedder = parser, embedder
-        self.store = open_store()
+        self.environment = environment or AnalyzerEnvironment.from_environ()
+        self.settings = settings or load_settings()
+        store = self.environment.store
+        self.store = open_store(store.database_url, data_dir=store.data_dir, ttl_seconds=store.ttl_s,
+                                max_file_bytes=self.settings.limits.max_upload_bytes)
         log.info("Analyzer job store: %s", self.store.describe())
-        self.settings = load_settings()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
         self.max_concurrent_jobs = max_concurrent_jobs
         self.held: set[str] = set()  # jobs queued or running here: they heartbeat
@@ -159,7 +162,8 @@ class Analyzer:
 
     def _analyse(self, job_id: str, attempt: int) -> str:
         job = self.store.get(job_id)
-        if CRASH_ON_POLICY_NAME and job.request.policy.name == CRASH_ON_POLICY_NAME:
+        crash_on = self.environment.crash_on_policy_name
+        if crash_on and job.request.policy.name == crash_on:
             os._exit(70)
         inputs = load_inputs(self.store, job_id, job.request)
         options = job.request.options

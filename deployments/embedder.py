@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 import numpy as np
@@ -12,6 +11,7 @@ from ray import serve
 from hienfeld.config import load_settings
 from hienfeld.embedding_models import load_encoder
 
+from .environment import embed_threads
 from .resident import DEFAULT_CACHE_MAX_BYTES, DEFAULT_MAX_BATCH_SIZE, ResidentModels
 
 
@@ -21,10 +21,8 @@ class Embedder(ResidentModels):
 
     def __init__(self, preload: list[str] | None = None, max_models: int = 2, cache_capacity: int = 200_000,
                  threads: int | None = None, cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES):
-        # torch threads: explicit, else HIENFELD_EMBED_THREADS, else OMP_NUM_THREADS (Ray derives it
-        # from the replica's num_cpus).
-        self.threads = threads or int(os.environ.get("HIENFELD_EMBED_THREADS")
-                                      or os.environ.get("OMP_NUM_THREADS") or 1)
+        # torch threads: as bound, else this replica's environment (deployments/environment.py)
+        self.threads = threads or embed_threads()
         self.default_model = load_settings().default_embedding_model
         super().__init__(preload or [self.default_model], max_models=max_models,
                          cache_capacity=cache_capacity, metrics_prefix="embedder",

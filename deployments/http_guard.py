@@ -1,22 +1,25 @@
 """HTTP protections of the ingress: upload size while streaming, cross-site requests, API keys,
 security headers, CORS.
-Pure ASGI/Starlette, configured from the replica's environment when a request arrives: Serve
-pickles the FastAPI app in the process that builds the graph, so anything read at construction
-would carry that process's settings instead of the replica's. (Request ids: Serve's proxy takes the
-caller's `X-Request-ID`, or makes one, puts it in every log line and returns it.)"""
+Pure ASGI/Starlette, configured by the Ingress replica that serves the request (its `guard`, made in
+its constructor from what was bound or from the replica's environment, deployments/environment.py):
+Serve pickles the FastAPI app in the process that builds the graph, so the app and its middleware
+can hold no settings of their own. (Request ids: Serve's proxy takes the caller's `X-Request-ID`,
+or makes one, puts it in every log line and returns it.)"""
 
 from __future__ import annotations
 
 import hmac
 import json
-import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.middleware.cors import CORSMiddleware
+from ray import serve
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hienfeld.config import load_settings
+from .environment import AccessEnvironment
 
 PUBLIC_PATHS = ("/api/health",)  # health and its sub-paths never need a key
 PAGE_PATHS = frozenset({"/", "/static/app.js", "/static/app.css"})  # the page holds no data; it asks for the key
@@ -40,11 +43,18 @@ def _origin_key(scheme: str, netloc: str) -> str:
         return netloc.lower()
 
 
-def allowed_origins() -> list[str]:
-    return [o.strip().rstrip("/") for o in os.environ.get("HIENFELD_CORS_ORIGINS", "").split(",") if o.strip()]
+@dataclass(frozen=True)
+class GuardSettings:
+    access: AccessEnvironment
+    max_body_bytes: int  # the upload limit (limits.max_upload_mb)
 
 
-def cross_site_refusal(scope: Scope) -> str | None:
+def replica_guard() -> GuardSettings:
+    """The settings of the Ingress this replica runs (set in its constructor, before any request)."""
+    return serve.get_replica_context().servable_object.guard
+
+
+def cross_site_refusal(scope: Scope, allowed_origins: tuple[str, ...] = ()) -> str | None:
     """Why a state-changing request (POST, DELETE, ...) is refused as cross-site, or None.
 
     A browser names the page that sends a request in `Origin` (and says `Sec-Fetch-Site`); a page
@@ -61,7 +71,7 @@ def cross_site_refusal(scope: Scope) -> str | None:
         if fetch_site in ("cross-site", "same-site"):
             return "een verzoek van een andere website"
         return None
-    if origin.rstrip("/") in allowed_origins():
+    if origin.rstrip("/") in allowed_origins:
         return None
     parts = urlsplit(origin)
     if origin == "null" or not parts.netloc:
@@ -77,14 +87,16 @@ class GuardMiddleware:
     """Refuses cross-site state-changing requests (403) and bodies above `max_body_bytes` as they
     stream in (413, before all of it is read), and adds security headers to every response."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, settings: Callable[[], GuardSettings] = replica_guard):
         self.app = app
+        self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.max_body_bytes = load_settings().limits.max_upload_bytes
+        guard = self.settings()
+        self.max_body_bytes = guard.max_body_bytes
         headers = dict(scope.get("headers") or [])
         started = False
 
@@ -95,7 +107,7 @@ class GuardMiddleware:
                 message = {**message, "headers": list(message.get("headers", [])) + list(SECURITY_HEADERS.items())}
             await send(message)
 
-        refusal = cross_site_refusal(scope)
+        refusal = cross_site_refusal(scope, guard.access.cors_origins)
         if refusal is not None:
             detail = (f"{refusal} is geweigerd: analyses starten en caches beheren kan alleen vanaf de pagina van "
                       "deze dienst, een oorsprong in HIENFELD_CORS_ORIGINS of een script zonder Origin-header")
@@ -147,13 +159,17 @@ async def _answer(send: Send, status: int, detail: str) -> None:
 class ConfiguredCORS:
     """CORS for the origins in HIENFELD_CORS_ORIGINS (comma-separated); none set, no CORS headers."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, settings: Callable[[], GuardSettings] = replica_guard):
         self.app = app
+        self.settings = settings
         self._inner: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):  # lifespan: before the replica's settings exist
+            await self.app(scope, receive, send)
+            return
         if self._inner is None:
-            origins = allowed_origins()
+            origins = list(self.settings().access.cors_origins)
             self._inner = CORSMiddleware(
                 self.app, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                 allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
@@ -162,7 +178,7 @@ class ConfiguredCORS:
 
 
 def docs_enabled() -> bool:
-    return os.environ.get("HIENFELD_ENABLE_DOCS", "").lower() in ("1", "true", "yes")
+    return replica_guard().access.docs
 
 
 def _presented_key(request: Request) -> str:
@@ -181,11 +197,12 @@ def _check(request: Request, expected: str, what: str) -> None:
 
 def require_api_key(request: Request) -> None:
     """With HIENFELD_API_KEY set, every /api endpoint except health needs it (or the admin key)."""
-    api_key = os.environ.get("HIENFELD_API_KEY")
+    access = replica_guard().access
+    api_key = access.api_key
     path = request.url.path
     if not api_key or path.startswith(PUBLIC_PATHS) or path in PAGE_PATHS:
         return
-    admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
+    admin_key = access.admin_key
     if admin_key and hmac.compare_digest(_presented_key(request).encode(), admin_key.encode()):
         return
     _check(request, api_key, "API-sleutel")
@@ -193,6 +210,6 @@ def require_api_key(request: Request) -> None:
 
 def require_admin_key(request: Request) -> None:
     """Cache clear/delete need HIENFELD_ADMIN_KEY when it is set."""
-    admin_key = os.environ.get("HIENFELD_ADMIN_KEY")
+    admin_key = replica_guard().access.admin_key
     if admin_key:
         _check(request, admin_key, "beheerderssleutel")

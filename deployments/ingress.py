@@ -26,27 +26,25 @@ from ray.serve import metrics
 from ray.serve.handle import DeploymentHandle
 
 import hienfeld
-from hienfeld.config import load_settings
+from hienfeld.config import Limits, Settings, load_settings
 from hienfeld.uploads import check_extension, file_extension
-from hienfeld.errors import InputError, UnsupportedFileError
+from hienfeld.errors import InputError
 from hienfeld.upload_check import check_upload
 from hienfeld.instructions import parse_instructions
 from hienfeld.options import AnalysisOptions
 
 from .cache_stats import aggregate
+from .environment import IngressEnvironment
 from .jobstore import REPORT, JobRequest, StoredFile, open_store
-from .http_guard import ConfiguredCORS, GuardMiddleware, docs_enabled, require_admin_key, require_api_key
+from .http_guard import (ConfiguredCORS, GuardMiddleware, GuardSettings, docs_enabled, require_admin_key,
+                         require_api_key)
 
 log = logging.getLogger("ray.serve")
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STALE_AFTER_S = float(os.environ.get("HIENFELD_STALE_JOB_SECONDS", 60))
-MAX_ACTIVE_JOBS = int(os.environ.get("HIENFELD_MAX_ACTIVE_JOBS", 50))
-MAX_JOB_SECONDS = float(os.environ.get("HIENFELD_MAX_JOB_SECONDS", 3600))
 REDISPATCH_DELAY_S = 2.0  # Serve notices a dead replica within seconds; until then it may route to it
 STATIC_DIR = os.fspath(resources.files("deployments") / "static")  # package data, in a checkout and a wheel
 
-settings = load_settings()
 app = FastAPI(title="hienfeld-serve", version=hienfeld.__version__, docs_url=None, redoc_url=None,
               openapi_url=None, dependencies=[Depends(require_api_key)])
 app.add_middleware(ConfiguredCORS)
@@ -121,23 +119,29 @@ async def _read_upload(upload: UploadFile, field: str) -> tuple[str, bytes]:
     return name, await upload.read()
 
 
-def _check_uploads(policy, conditions, library, reference) -> dict | None:
-    """Every file of a request checked with the upload limits (bounded; Office files by their zip
+def _check_uploads(limits: Limits, policy, conditions, library, reference) -> dict | None:
+    """Every file of a request checked with the upload `limits` (bounded; Office files by their zip
     directory first), so a bad one gets a 4xx before a job exists."""
-    info = check_upload("policy_file", *policy, settings.limits)
+    info = check_upload("policy_file", *policy, limits)
     for field, blobs in (("conditions_files", conditions), ("clause_library_files", library),
                          ("reference_file", [reference] if reference else [])):
         for blob in blobs:
-            check_upload(field, *blob, settings.limits)
+            check_upload(field, *blob, limits)
     return info
 
 
 @serve.deployment
 @serve.ingress(app)
 class Ingress:
-    def __init__(self, analyzer: DeploymentHandle, parser: DeploymentHandle, embedder: DeploymentHandle):
+    def __init__(self, analyzer: DeploymentHandle, parser: DeploymentHandle, embedder: DeploymentHandle,
+                 environment: IngressEnvironment | None = None, settings: Settings | None = None):
+        """`environment` and `settings` as bound, else this replica's environment and analysis.yaml."""
         self.analyzer, self.parser, self.embedder = analyzer, parser, embedder
-        self.store = open_store()
+        self.environment = env = environment or IngressEnvironment.from_environ()
+        self.settings = settings or load_settings()
+        self.guard = GuardSettings(env.access, self.settings.limits.max_upload_bytes)  # http_guard reads it
+        self.store = open_store(env.store.database_url, data_dir=env.store.data_dir, ttl_seconds=env.store.ttl_s,
+                                max_file_bytes=self.settings.limits.max_upload_bytes)
         self.in_flight: set[str] = set()
         self.watchers: set[asyncio.Task] = set()
         self.submitted = metrics.Counter("hienfeld_jobs_submitted", "Analysis jobs accepted.")
@@ -155,19 +159,19 @@ class Ingress:
                     self._dispatch(job_id, attempt)
             except Exception:  # a busy database must not end the loop
                 log.exception("job sweep failed")
-            await asyncio.sleep(settings.jobs.sweep_s)
+            await asyncio.sleep(self.settings.jobs.sweep_s)
 
     def _sweep(self) -> list[tuple[str, int]]:
         """The jobs queued again (id, attempt) for this replica to dispatch."""
         self.store.heartbeat(list(self.in_flight))
         resumed = []
-        for job_id, outcome, attempt in self.store.requeue_stale(STALE_AFTER_S):
+        for job_id, outcome, attempt in self.store.requeue_stale(self.environment.stale_after_s):
             if outcome == "failed":
                 log.warning("Job %s failed: its worker stopped responding on its last attempt (%d)", job_id, attempt)
             else:
                 log.warning("Job %s queued again (attempt %d): its worker stopped responding", job_id, attempt)
                 resumed.append((job_id, attempt))
-        if time.time() - self.last_purge > settings.jobs.purge_s:
+        if time.time() - self.last_purge > self.settings.jobs.purge_s:
             log.info("Purged %d expired jobs", self.store.purge_expired())
             self.last_purge = time.time()
         self.queue_length.set(self.store.count_active())
@@ -206,7 +210,7 @@ class Ingress:
     @app.post("/api/upload/preview")
     async def preview(self, policy_file: UploadFile = File(...)) -> dict[str, Any]:
         name, data = await _read_upload(policy_file, "policy_file")
-        return await run_in_threadpool(check_upload, "policy_file", name, data, settings.limits)
+        return await run_in_threadpool(check_upload, "policy_file", name, data, self.settings.limits)
 
     @app.post("/api/analyze", status_code=202)
     async def analyze(
@@ -227,15 +231,15 @@ class Ingress:
     ) -> JSONResponse:
         options = AnalysisOptions(cluster_accuracy, min_frequency, window_size, use_conditions, use_window_limit,
                                   use_semantic, analysis_mode, extra_instruction)
-        options.validate(settings)
-        parse_instructions(extra_instruction)
-        if await run_in_threadpool(self.store.count_active) >= MAX_ACTIVE_JOBS:
+        options.validate(self.settings)
+        parse_instructions(extra_instruction, self.settings.limits.max_instruction_chars)
+        if await run_in_threadpool(self.store.count_active) >= self.environment.max_active_jobs:
             raise self._busy()
         policy = await _read_upload(policy_file, "policy_file")
         conditions = [await _read_upload(f, "conditions_files") for f in conditions_files]
         library = [await _read_upload(f, "clause_library_files") for f in clause_library_files]
         reference = await _read_upload(reference_file, "reference_file") if reference_file else None
-        await run_in_threadpool(_check_uploads, policy, conditions, library, reference)
+        await run_in_threadpool(_check_uploads, self.settings.limits, policy, conditions, library, reference)
         job_id = await run_in_threadpool(self._store_job, options, policy, conditions, library, reference)
         if job_id is None:
             raise self._busy()
@@ -243,10 +247,9 @@ class Ingress:
         self._dispatch(job_id, attempt=1)
         return JSONResponse({"job_id": job_id, "status": "pending"}, status_code=202)
 
-    @staticmethod
-    def _busy() -> HTTPException:
-        return HTTPException(503, detail=f"de dienst is bezet ({MAX_ACTIVE_JOBS} analyses wachten of "
-                                         "lopen); probeer het zo opnieuw", headers={"Retry-After": "30"})
+    def _busy(self) -> HTTPException:
+        return HTTPException(503, detail=f"de dienst is bezet ({self.environment.max_active_jobs} analyses "
+                                         "wachten of lopen); probeer het zo opnieuw", headers={"Retry-After": "30"})
 
     def _store_job(self, options: AnalysisOptions, policy, conditions, library, reference) -> str | None:
         """Uploads are written once into the job store under generated keys, then the job is created
@@ -261,8 +264,8 @@ class Ingress:
             request = JobRequest(options, keep(policy), conditions=tuple(keep(f) for f in conditions),
                                  library=tuple(keep(f) for f in library),
                                  reference=keep(reference) if reference else None)
-            created = self.store.create(job_id, request, max_active=MAX_ACTIVE_JOBS,
-                                        max_attempts=settings.jobs.max_attempts)
+            created = self.store.create(job_id, request, max_active=self.environment.max_active_jobs,
+                                        max_attempts=self.settings.jobs.max_attempts)
         except BaseException:
             self.store.delete_files([job_id])
             raise
@@ -287,11 +290,12 @@ class Ingress:
         try:
             while True:
                 try:
-                    await asyncio.wait_for(self.analyzer.run.remote(job_id, attempt), timeout=MAX_JOB_SECONDS)
+                    await asyncio.wait_for(self.analyzer.run.remote(job_id, attempt),
+                                           timeout=self.environment.max_job_s)
                     return
                 except asyncio.TimeoutError:
                     await run_in_threadpool(self.store.fail, job_id, f"De analyse duurde langer dan "
-                                            f"{MAX_JOB_SECONDS:.0f} seconden en is gestopt.", attempt)
+                                            f"{self.environment.max_job_s:.0f} seconden en is gestopt.", attempt)
                     return
                 except RayActorError as exc:
                     outcome = await run_in_threadpool(self.store.interrupted, job_id, attempt)

@@ -14,7 +14,7 @@ from ray.exceptions import RayActorError
 from ray.serve.exceptions import RayServeException
 from ray.serve.handle import DeploymentHandle
 
-from hienfeld.config import ModelCallSettings, load_settings
+from hienfeld.config import ModelCallSettings
 
 log = logging.getLogger("ray.serve")
 
@@ -22,12 +22,11 @@ RETRYABLE = (TimeoutError, RayActorError, RayServeException)
 
 
 class ServeModels:
-    """`calls` (chunk size, requests in flight, retries, timeout) is `service.model_calls` of the
-    analysis configuration unless given."""
+    """`calls` (chunk size, requests in flight, retries, timeout): `service.model_calls` of the
+    analysis configuration, passed in by the Analyzer."""
 
     def __init__(self, parser: DeploymentHandle, embedder: DeploymentHandle, job_id: str,
-                 calls: ModelCallSettings | None = None):
-        calls = calls or load_settings().model_calls
+                 calls: ModelCallSettings):
         self.parser, self.embedder, self.job_id = parser, embedder, job_id
         self.chunk_size, self.max_in_flight = calls.chunk_size, calls.max_in_flight
         self.timeout_s, self.retries = calls.timeout_s, calls.retries

@@ -2,7 +2,6 @@
 
 - `hienfeld analyze ...`: in-process, the same pipeline as the service; JSON summary on stdout,
   a progress bar on stderr when it is a terminal;
-- `hienfeld synth ...`: labelled test data;
 - `hienfeld serve`: `serve run` of the packaged serve_config.yaml (the web page and the API).
 """
 
@@ -76,18 +75,11 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _synth(args: argparse.Namespace) -> int:
-    from .synth import generate
-    paths = generate(args.rows, Path(args.out), seed=args.seed)
-    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
-    return 0
-
-
 def _serve(args: argparse.Namespace) -> int:
     """Replaces this process with `serve run`, so Ctrl-C and signals reach Serve itself."""
     import yaml
-    from deployments import dashboard_info
-    data_dir = Path(os.environ.get("HIENFELD_DATA_DIR") or "data").absolute()
+    from deployments import dashboard_info, environment
+    data_dir = environment.data_dir()
     # Ray's workers need not share this working directory: they get the data folder by name.
     os.environ["HIENFELD_DATA_DIR"] = str(data_dir)
     config = packaged_config("serve_config.yaml")
@@ -122,11 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--out", required=True)
     a.add_argument("-v", "--verbose", action="store_true", help="one progress line per step instead of a bar")
     a.set_defaults(func=_analyze)
-    s = sub.add_parser("synth", help="generate a labelled policy export, conditions and library")
-    s.add_argument("--rows", type=int, default=10_000)
-    s.add_argument("--out", required=True)
-    s.add_argument("--seed", type=int, default=0)
-    s.set_defaults(func=_synth)
     v = sub.add_parser("serve", help="serve the web page and the API (serve run of the packaged serve_config.yaml)",
                        description="Further arguments go to `serve run`, e.g. --address auto to join a "
                                    "running cluster.")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .config import KeywordRule, Thresholds
 from .hygiene import check_hygiene
 from .instructions import Instruction, instruction_advice
 from .types import Advice, Chunk, LibraryClause
@@ -32,24 +32,11 @@ class MatchEvidence:
     other_amounts: tuple[str, str] | None = None  # stated, but with other amounts: (the clause's, the target's)
 
 
-@dataclass(frozen=True)
-class KeywordRule:
-    topic: str
-    patterns: tuple[str, ...]
-
-    def found_in(self, norm_text: str) -> str | None:
-        """The first pattern found as whole words ("alarm" is not found in "alarmeringsdienst")."""
-        for pattern in self.patterns:
-            if re.search(rf"\b{re.escape(pattern)}\b", norm_text):
-                return pattern
-        return None
-
-
 def _pct(score: float) -> str:
     return f"{round(score * 100)}%"
 
 
-def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, float]) -> Advice | None:
+def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: Thresholds) -> Advice | None:
     """Templates are compared, not filled-in values: the same clause with another amount or address
     is the standard clause; a clause that is nearly the same text but says something else is not."""
     if evidence.same_template:
@@ -67,7 +54,7 @@ def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, 
     return None
 
 
-def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float],
+def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: Thresholds,
                       deviation: str | None = None) -> Advice | None:
     where = chunk.label()
     if deviation and evidence.hybrid >= t["conditions_check"]:
@@ -158,14 +145,12 @@ class ClusterFacts:
 
 @dataclass(frozen=True)
 class WaterfallConfig:
-    thresholds: dict[str, float]
+    thresholds: Thresholds
     min_frequency: int
     consistency_max: int
     with_conditions: bool
     instructions: Sequence[Instruction]
     keyword_rules: Sequence[KeywordRule]
-    # False: validity dates are values of each row (pipeline._lapsed_rows), not of the cluster
-    lapsed_per_cluster: bool = True
 
 
 def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
@@ -173,7 +158,8 @@ def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
            find_article: Callable[[KeywordRule], Chunk | None] | None = None) -> Advice:
     t = cfg.thresholds
     steps = (
-        lambda: check_hygiene(facts.text, today, lapsed=cfg.lapsed_per_cluster),
+        # validity dates are values of each row (the pipeline's row hygiene), not of the cluster
+        lambda: check_hygiene(facts.text, today, lapsed=False),
         lambda: instruction_advice(facts.text, cfg.instructions, t["instruction_fuzzy"], semantic,
                                    t["instruction_semantic"]) if cfg.instructions else None,
         lambda: _length_advice(facts.text, t),
@@ -187,7 +173,7 @@ def advise(facts: ClusterFacts, cfg: WaterfallConfig, today,
     return frequency_advice(facts.frequency, cfg.min_frequency, cfg.with_conditions, cfg.consistency_max)
 
 
-def _library_or_conditions(facts: ClusterFacts, t: dict[str, float]) -> Advice | None:
+def _library_or_conditions(facts: ClusterFacts, t: Thresholds) -> Advice | None:
     """The standard clause first; but a clause the conditions state word for word is redundant
     however much it also resembles a standard clause it is not."""
     library = library_advice(*facts.library, t) if facts.library else None
@@ -199,7 +185,7 @@ def _library_or_conditions(facts: ClusterFacts, t: dict[str, float]) -> Advice |
     return library
 
 
-def _length_advice(text: str, t: dict[str, float]) -> Advice | None:
+def _length_advice(text: str, t: Thresholds) -> Advice | None:
     length = len(text.strip())
     if length < t["too_short_chars"]:
         return Advice(MANUAL, "Laag", f"Tekst is erg kort ({length} tekens); controleer of dit een echte clausule is.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from hienfeld.config import load_settings
+from hienfeld.config import Limits
 from hienfeld.document_text import extract_pages
 from hienfeld.errors import InputError, UnsupportedFileError
 from hienfeld.normalize import clean_text
@@ -19,14 +19,13 @@ from hienfeld.uploads import ACCEPTED_EXTENSIONS, DOCUMENT_EXTENSIONS, TABLE_EXT
 _CLAUSE_CODE = re.compile(r"^[ \t]*(\d[A-Z]{2}\d)(?=[\s:\-–]|$)[ \t]*[:\-–]?", re.MULTILINE)
 
 
-def parse_clause_library(files: Sequence[tuple[str, bytes]], limits=None) -> list[LibraryClause]:
+def parse_clause_library(files: Sequence[tuple[str, bytes]], limits: Limits) -> list[LibraryClause]:
     """All clauses of the uploaded library files; a code seen twice keeps its first clause.
 
     Raises UnsupportedFileError for other file types, TooLargeError beyond the upload limits and
     InputError for unreadable files, tables without a code or text column, and files in which no
     clause is found. Messages are Dutch and leave naming the file to the caller.
     """
-    limits = limits or load_settings().limits
     clauses: dict[str, LibraryClause] = {}
     for filename, data in files:
         ext = file_extension(filename)

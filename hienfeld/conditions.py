@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hienfeld.config import load_settings
+from hienfeld.config import Limits
 from hienfeld.document_text import extract_pages
 from hienfeld.errors import InputError
 from hienfeld.normalize import clean_text
@@ -64,22 +64,20 @@ class _Article:
         return any(line.strip() for _, line in self.lines)
 
 
-def parse_conditions(files: Sequence[tuple[str, bytes]], chunk_chars: int | None = None) -> list[Chunk]:
+def parse_conditions(files: Sequence[tuple[str, bytes]], chunk_chars: int, limits: Limits) -> list[Chunk]:
     """Chunks of all conditions documents, ids 0..n-1; article ids are unique across the files.
-    Chunks are sentence windows of about `chunk_chars` (default: `conditions.chunk_chars` of the
-    configuration).
+    Chunks are sentence windows of about `chunk_chars` (the configuration's `conditions.chunk_chars`);
+    a .docx is checked against the upload `limits` before it is unpacked.
 
     `files` holds (filename, content) pairs of .pdf/.docx/.txt uploads. Raises InputError for a file
     that cannot be read or holds no text, UnsupportedFileError for other file types.
     """
-    if chunk_chars is None:
-        chunk_chars = load_settings().conditions.chunk_chars
     if chunk_chars < 1:
         raise InputError(f"chunk_chars must be at least 1, got {chunk_chars}")
     chunks: list[Chunk] = []
     used_ids: set[str] = set()
     for filename, data in files:
-        pages = extract_pages(filename, data)
+        pages = extract_pages(filename, data, limits)
         lines = [(page, line) for page, text in pages for line in text.splitlines()]
         for article in _split_articles(lines):
             article_id = _unique_id(article.article_id, filename, used_ids)

@@ -1,4 +1,5 @@
-"""Analysis settings from `hienfeld/configs/analysis.yaml`, read and validated once per process.
+"""Analysis settings from `hienfeld/configs/analysis.yaml` (and the masking rules of
+`masking.yaml`), read and validated once per process.
 
 The shipped configuration files (analysis.yaml, masking.yaml, serve_config.yaml) are package data of
 `hienfeld`, found through `importlib.resources`: the same files in a source checkout and in an
@@ -20,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -34,14 +36,63 @@ def packaged_config(name: str) -> Path:
 
 
 METHODS = ("fuzzy", "lemma", "tfidf", "embedding")
-# The thresholds every configuration sets (the shipped file's `thresholds:` section); a mode's or
-# `without_semantics`' `thresholds:` may override any of them and nothing else.
-THRESHOLD_NAMES = (
-    "too_short_chars", "too_long_chars", "library_replace", "library_similar", "library_same_ratio",
-    "conditions_contained",
-    "conditions_remove", "conditions_check", "paraphrase_embedding", "paraphrase_lemmas", "near_miss_ratio",
-    "merge_char_ngrams", "merge_embedding", "instruction_fuzzy", "instruction_semantic", "top_k_chunks",
-)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds every configuration sets (the shipped file's `thresholds:` section); a mode's
+    or `without_semantics`' `thresholds:` may override any of them and nothing else. Read as
+    attributes; `t["name"]` reads the same value (the analysis steps name them as strings)."""
+
+    too_short_chars: float
+    too_long_chars: float
+    library_replace: float
+    library_similar: float
+    library_same_ratio: float
+    conditions_contained: float
+    conditions_remove: float
+    conditions_check: float
+    paraphrase_embedding: float
+    paraphrase_lemmas: float
+    near_miss_ratio: float
+    merge_char_ngrams: float
+    merge_embedding: float
+    instruction_fuzzy: float
+    instruction_semantic: float
+    top_k_chunks: float
+
+    def __getitem__(self, name: str) -> float:
+        if name not in THRESHOLD_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def overridden(self, overrides: dict[str, float]) -> "Thresholds":
+        return dataclasses.replace(self, **overrides)
+
+
+THRESHOLD_NAMES = tuple(f.name for f in dataclasses.fields(Thresholds))
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    """A topic the conditions regulate themselves (`keyword_rules:`): whole-word patterns of the
+    normalised text (lower case)."""
+
+    topic: str
+    patterns: tuple[str, ...]
+
+    def found_in(self, norm_text: str) -> str | None:
+        """The first pattern found as whole words ("alarm" is not found in "alarmeringsdienst")."""
+        for pattern in self.patterns:
+            if re.search(rf"\b{re.escape(pattern)}\b", norm_text):
+                return pattern
+        return None
+
+
+@dataclass(frozen=True)
+class ClusteringSettings:
+    candidates: int  # nearest neighbours per text searched for a cluster (and a merge, a paraphrase)
+    batch_size: int  # texts per block of the neighbour search
 
 
 class ConfigError(ValueError):
@@ -53,7 +104,7 @@ class ModeSettings:
     name: str
     embedding_model: str | None
     weights: dict[str, float]  # renormalised over the methods this mode uses
-    thresholds: dict[str, float]  # overrides of the global thresholds for this mode's model
+    thresholds: dict[str, float]  # overrides of the global thresholds for this mode's model (names of Thresholds)
 
 
 @dataclass(frozen=True)
@@ -97,21 +148,21 @@ class Settings:
     spacy_model: str
     default_embedding_model: str
     modes: dict[str, ModeSettings]
-    thresholds: dict[str, float]
+    thresholds: Thresholds
     fuzzy_only_thresholds: dict[str, float]  # overrides when use_semantic is off
-    clustering: dict[str, int]
+    clustering: ClusteringSettings
     consistency_max: int
-    keyword_rules: list[dict[str, Any]]
-    deviation_markers: list[str]
+    keyword_rules: tuple[KeywordRule, ...]
+    deviation_markers: tuple[str, ...]
     limits: Limits
     conditions: ConditionsSettings
     model_calls: ModelCallSettings
     jobs: JobTimingSettings
     source: str = ""
 
-    def thresholds_for(self, mode: str, semantic: bool = True) -> dict[str, float]:
+    def thresholds_for(self, mode: str, semantic: bool = True) -> Thresholds:
         overrides = self.mode(mode).thresholds if semantic else self.fuzzy_only_thresholds
-        return {**self.thresholds, **overrides}
+        return self.thresholds.overridden(overrides)
 
     def mode(self, name: str) -> ModeSettings:
         if name not in self.modes:
@@ -228,16 +279,16 @@ def _limits(r: _Reader, raw: Any) -> Limits:
     return Limits(**values)
 
 
-def _keyword_rules(r: _Reader, raw: Any) -> list[dict[str, Any]]:
+def _keyword_rules(r: _Reader, raw: Any) -> tuple[KeywordRule, ...]:
     if not isinstance(raw, list):
         raise r.fail("keyword_rules", f"expected a list, got {_kind(raw)}")
     rules = []
     for i, rule in enumerate(raw):
         key = f"keyword_rules[{i}]"
         rule = r.mapping(rule, key, required=("topic", "patterns"))
-        rules.append({"topic": r.string(rule["topic"], f"{key}.topic"),
-                      "patterns": r.strings(rule["patterns"], f"{key}.patterns")})
-    return rules
+        rules.append(KeywordRule(r.string(rule["topic"], f"{key}.topic"),
+                                 tuple(p.lower() for p in r.strings(rule["patterns"], f"{key}.patterns"))))
+    return tuple(rules)
 
 
 def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
@@ -257,12 +308,13 @@ def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
         spacy_model=r.string(nlp["spacy_model"], "nlp.spacy_model"),
         default_embedding_model=r.string(embeddings["default_model"], "embeddings.default_model"),
         modes={str(name): _mode(r, str(name), mode) for name, mode in modes_raw.items()},
-        thresholds=r.numbers(raw["thresholds"], "thresholds", THRESHOLD_NAMES, required=True),
+        thresholds=Thresholds(**r.numbers(raw["thresholds"], "thresholds", THRESHOLD_NAMES, required=True)),
         fuzzy_only_thresholds=r.numbers(without["thresholds"], "without_semantics.thresholds", THRESHOLD_NAMES),
-        clustering={k: r.integer(clustering[k], f"clustering.{k}") for k in ("candidates", "batch_size")},
+        clustering=ClusteringSettings(**{k: r.integer(clustering[k], f"clustering.{k}")
+                                         for k in ("candidates", "batch_size")}),
         consistency_max=r.integer(frequency["consistency_max"], "frequency.consistency_max"),
         keyword_rules=_keyword_rules(r, raw["keyword_rules"]),
-        deviation_markers=r.strings(raw["deviation_markers"], "deviation_markers"),
+        deviation_markers=tuple(r.strings(raw["deviation_markers"], "deviation_markers")),
         limits=_limits(r, raw["limits"]),
         conditions=ConditionsSettings(**r.section(raw["conditions"], "conditions", ConditionsSettings)),
         model_calls=ModelCallSettings(**r.section(service["model_calls"], "service.model_calls",
@@ -270,8 +322,8 @@ def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
         jobs=JobTimingSettings(**r.section(service["jobs"], "service.jobs", JobTimingSettings)),
         source=source,
     )
-    for key, value in (("clustering.candidates", settings.clustering["candidates"]),
-                       ("clustering.batch_size", settings.clustering["batch_size"]),
+    for key, value in (("clustering.candidates", settings.clustering.candidates),
+                       ("clustering.batch_size", settings.clustering.batch_size),
                        ("conditions.chunk_chars", settings.conditions.chunk_chars),
                        ("service.model_calls.chunk_size", settings.model_calls.chunk_size),
                        ("service.model_calls.max_in_flight", settings.model_calls.max_in_flight),
@@ -299,11 +351,86 @@ def load_settings(path: str | None = None) -> Settings:
 
 @functools.lru_cache(maxsize=None)
 def _load(file: str, shown: str) -> Settings:
+    return parse_settings(_read_yaml(file, shown), shown)
+
+
+def _read_yaml(file: str, shown: str) -> Any:
     try:
         with open(file, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
+            return yaml.safe_load(fh)
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: not valid YAML ({exc})") from None
-    return parse_settings(raw, shown)
+
+
+# -- masking.yaml ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ValueKind:
+    """One `values:` entry: a kind of value filled into a clause and the pattern that finds it."""
+
+    kind: str  # the placeholder word, e.g. "bedrag"
+    pattern: str  # a Python regular expression, matched case-insensitively
+
+
+@dataclass(frozen=True)
+class MaskingSettings:
+    """`configs/masking.yaml` as the file says it; `hienfeld.normalize.masking_rules` compiles it."""
+
+    values: tuple[ValueKind, ...]  # in the file's order: the first that matches wins
+    leading_label: str  # regular expression
+    meaning_words: tuple[str, ...]
+    validity_words: tuple[str, ...]
+    library_blanks: str  # regular expression
+    library_equivalents: tuple[tuple[str, ...], ...]  # each group's words are read as its first
+
+
+def _pattern(r: _Reader, value: Any, key: str) -> str:
+    pattern = r.string(value, key)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise r.fail(key, f"not a valid regular expression ({exc})") from None
+    return pattern
+
+
+def parse_masking(raw: Any, source: str = "masking.yaml") -> MaskingSettings:
+    """Masking settings from one parsed YAML document; raises ConfigError naming `source` and the key."""
+    r = _Reader(source)
+    names = tuple(f.name for f in dataclasses.fields(MaskingSettings))
+    raw = r.mapping(raw, "", required=names)
+    if not isinstance(raw["values"], list) or not raw["values"]:
+        raise r.fail("values", f"expected a non-empty list, got {_kind(raw['values'])}")
+    values, kinds = [], set()
+    for i, entry in enumerate(raw["values"]):
+        key = f"values[{i}]"
+        entry = r.mapping(entry, key, required=("kind", "pattern"))
+        kind = r.string(entry["kind"], f"{key}.kind")
+        if not kind.isidentifier() or kind in kinds:
+            raise r.fail(f"{key}.kind", f"{kind!r} is {'used twice' if kind in kinds else 'not a plain word'}")
+        kinds.add(kind)
+        values.append(ValueKind(kind, _pattern(r, entry["pattern"], f"{key}.pattern")))
+    groups = raw["library_equivalents"]
+    if not isinstance(groups, list):
+        raise r.fail("library_equivalents", f"expected a list, got {_kind(groups)}")
+    equivalents = []
+    for i, group in enumerate(groups):
+        words = r.strings(group, f"library_equivalents[{i}]")
+        if len(words) < 2:
+            raise r.fail(f"library_equivalents[{i}]", "a group needs the word read and at least one it stands for")
+        equivalents.append(tuple(words))
+    return MaskingSettings(
+        values=tuple(values),
+        leading_label=_pattern(r, raw["leading_label"], "leading_label"),
+        meaning_words=tuple(r.strings(raw["meaning_words"], "meaning_words")),
+        validity_words=tuple(r.strings(raw["validity_words"], "validity_words")),
+        library_blanks=_pattern(r, raw["library_blanks"], "library_blanks"),
+        library_equivalents=tuple(equivalents),
+    )
+
+
+def load_masking(path: str | Path | None = None) -> MaskingSettings:
+    """Validated masking settings from `path` or the packaged masking.yaml (read once per file)."""
+    path = Path(path or packaged_config("masking.yaml"))
+    return parse_masking(_read_yaml(str(path.resolve()), str(path)), str(path))

@@ -13,6 +13,7 @@ import pypdf
 from docx.table import Table
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
+from hienfeld.config import Limits
 from hienfeld.errors import InputError, UnsupportedFileError
 from hienfeld.pdf_layout import reading_text
 from hienfeld.uploads import DOCUMENT_EXTENSIONS, check_docx, decode_text, file_extension
@@ -22,7 +23,7 @@ __all__ = ["DOCUMENT_EXTENSIONS", "Pages", "decode_text", "extract_pages", "file
 Pages = list[tuple[int | None, str]]
 
 
-def extract_pages(filename: str, data: bytes, limits=None) -> Pages:
+def extract_pages(filename: str, data: bytes, limits: Limits) -> Pages:
     """Text of a .pdf (one entry per page, 1-based), .docx or .txt (one entry, page None).
 
     Raises UnsupportedFileError for other extensions, TooLargeError for a .docx that unpacks beyond

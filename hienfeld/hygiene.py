@@ -17,6 +17,9 @@ from hienfeld.types import Advice
 LAPSED = "📅 VERWIJDEREN (VERLOPEN)"
 FILL = "📝 AANVULLEN"
 EMPTY = "⚪ LEEG"
+CLEAN_UP = "🧹 OPSCHONEN"
+# the labels of the hygiene step before the expiry: a row's own hygiene never overrides these
+BEFORE_EXPIRY = (EMPTY, FILL, CLEAN_UP)
 _MAX_NAMED = 3  # how many findings a reason names; more would swamp the report cell
 
 # --- placeholders -----------------------------------------------------------------------------
@@ -99,7 +102,7 @@ def check_hygiene(text: str, today: datetime.date, lapsed: bool = True) -> Advic
         return Advice(FILL, "Hoog", _placeholder_reason(placeholders))
     damage = _damage_reason(text)
     if damage:
-        return Advice("🧹 OPSCHONEN", "Hoog", damage)
+        return Advice(CLEAN_UP, "Hoog", damage)
     return lapsed_advice(text, today) if lapsed else None
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from hienfeld.config import load_settings
 from hienfeld.errors import InputError, TooLargeError
 from hienfeld.normalize import normalize_text
 from hienfeld.types import Advice
@@ -33,11 +32,9 @@ class Instruction:
     action: str
 
 
-def parse_instructions(text: str, max_chars: int | None = None) -> list[Instruction]:
+def parse_instructions(text: str, max_chars: int) -> list[Instruction]:
     """The rules in the order given; raises InputError naming the first bad line. The length limit
-    is `limits.max_instruction_chars` of the configuration unless `max_chars` is given."""
-    if max_chars is None:
-        max_chars = load_settings().limits.max_instruction_chars
+    `max_chars` is the configuration's `limits.max_instruction_chars`."""
     if len(text) > max_chars:
         raise TooLargeError(
             f"extra_instruction heeft {len(text)} tekens; de grens is {max_chars}"
@@ -72,9 +69,9 @@ def parse_instructions(text: str, max_chars: int | None = None) -> list[Instruct
 def match_instruction(
     text: str,
     instructions: Sequence[Instruction],
-    fuzzy_threshold: float = 0.9,
-    semantic: Callable[[str, str], float] | None = None,
-    semantic_threshold: float = 0.85,
+    fuzzy_threshold: float,
+    semantic: Callable[[str, str], float] | None,
+    semantic_threshold: float,
 ) -> tuple[Instruction, str] | None:
     """The first rule that matches `text` and a Dutch reason; see `_match` for the order."""
     found = _match(text, instructions, fuzzy_threshold, semantic, semantic_threshold)
@@ -84,9 +81,9 @@ def match_instruction(
 def instruction_advice(
     text: str,
     instructions: Sequence[Instruction],
-    fuzzy_threshold: float = 0.9,
-    semantic: Callable[[str, str], float] | None = None,
-    semantic_threshold: float = 0.85,
+    fuzzy_threshold: float,
+    semantic: Callable[[str, str], float] | None,
+    semantic_threshold: float,
 ) -> Advice | None:
     """The advice of the first matching rule: "Hoog" when the clause contains the search text."""
     found = _match(text, instructions, fuzzy_threshold, semantic, semantic_threshold)

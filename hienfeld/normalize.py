@@ -23,9 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from .config import packaged_config
+from .config import ConfigError, load_masking, packaged_config
 
 MASKING_FILE = packaged_config("masking.yaml")
 VALUE = "waarde"  # one placeholder for a run of values
@@ -62,24 +60,24 @@ class MaskingRules:
 
 @functools.lru_cache(maxsize=None)
 def masking_rules(path: Path = MASKING_FILE) -> MaskingRules:
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+    """The rules of `path` (validated by `hienfeld.config.load_masking`), compiled once per file."""
+    raw = load_masking(path)
+    # every value starts a word (or is "€ ..."): rejecting positions inside a word once, before
+    # trying each kind there, halves the cost of masking
+    values = "(?<!\\w)(?:" + "|".join(f"(?P<{v.kind}>{v.pattern})" for v in raw.values) + ")"
+    words = "|".join(re.escape(w) for w in raw.validity_words)
+    # a validity word at most three words before a date: "geldig tot en met 1-2-2024"
+    validity = rf"(?<!\w)(?:{words})(?!\w)[\W_]*(?:\w+[\W_]+){{0,3}}?{_OPEN}datum{_CLOSE}"
+    equivalents = tuple(
+        (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(group[1:], key=len, reverse=True))
+                    + r")(?!\w)", re.IGNORECASE), group[0])
+        for group in raw.library_equivalents)
     try:
-        # every value starts a word (or is "€ ..."): rejecting positions inside a word once, before
-        # trying each kind there, halves the cost of masking
-        values = "(?<!\\w)(?:" + "|".join(f"(?P<{v['kind']}>{v['pattern']})" for v in raw["values"]) + ")"
-        words = "|".join(re.escape(w) for w in raw["validity_words"])
-        # a validity word at most three words before a date: "geldig tot en met 1-2-2024"
-        validity = rf"(?<!\w)(?:{words})(?!\w)[\W_]*(?:\w+[\W_]+){{0,3}}?{_OPEN}datum{_CLOSE}"
-        equivalents = tuple(
-            (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(group[1:], key=len, reverse=True))
-                        + r")(?!\w)", re.IGNORECASE), group[0])
-            for group in raw["library_equivalents"])
-        return MaskingRules(re.compile(values, re.IGNORECASE), re.compile(raw["leading_label"], re.IGNORECASE),
-                            frozenset(raw["meaning_words"]), re.compile(validity, re.IGNORECASE),
-                            re.compile(raw["library_blanks"], re.IGNORECASE), equivalents)
-    except (KeyError, TypeError, re.error) as exc:
-        raise ValueError(f"{path}: invalid masking rules ({exc})") from exc
+        return MaskingRules(re.compile(values, re.IGNORECASE), re.compile(raw.leading_label, re.IGNORECASE),
+                            frozenset(raw.meaning_words), re.compile(validity, re.IGNORECASE),
+                            re.compile(raw.library_blanks, re.IGNORECASE), equivalents)
+    except re.error as exc:  # each pattern compiles alone (checked when loaded); together they must too
+        raise ConfigError(f"{path}: values: the patterns do not combine ({exc})") from None
 
 
 def library_reading(text: str) -> str:

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from . import __version__ as hienfeld_version
-from .advice import REMOVE, ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise, conditions_advice
+from .advice import REMOVE, ClusterFacts, MatchEvidence, WaterfallConfig, advise, conditions_advice
 from .amounts import filled_amounts
 from .clause_library import parse_clause_library
 from .cluster import char_ngram_vectors, cluster_texts
@@ -38,9 +38,9 @@ from .merge import Proposer, plan_merges, candidates as merge_candidates
 from .slots import Slots, learn_slots
 from .variants import Variants, find_variants, slot_summary
 from .conditions import parse_conditions
-from .config import Settings
+from .config import KeywordRule, Settings
 from .errors import InputError
-from .hygiene import EMPTY, FILL, check_hygiene
+from .hygiene import BEFORE_EXPIRY, EMPTY, check_hygiene
 from .ingest import read_policy_file
 from .instructions import parse_instructions
 from .models import ModelBackend
@@ -145,8 +145,8 @@ def _build_clusters(table: PolicyTable, threshold: float, settings: Settings) ->
     texts = table.texts
     keys = {t: normalize_text(t) for t in dict.fromkeys(texts)}  # exports repeat texts a lot
     norms = [keys[t] for t in texts]
-    clustering = cluster_texts(norms, threshold, candidates=settings.clustering["candidates"],
-                               batch_size=settings.clustering["batch_size"], same=_plain_guard())
+    clustering = cluster_texts(norms, threshold, candidates=settings.clustering.candidates,
+                               batch_size=settings.clustering.batch_size, same=_plain_guard())
     members: dict[int, list[int]] = {}
     for row, label in enumerate(clustering.labels):
         members.setdefault(label, []).append(row)
@@ -495,9 +495,6 @@ def _strong(e: MatchEvidence, t: dict[str, float]) -> bool:
             or (e.embedding >= t["paraphrase_embedding"] and e.lemma >= t["paraphrase_lemmas"]))
 
 
-_HYGIENE_FIRST = (EMPTY, FILL, "🧹 OPSCHONEN")
-
-
 def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
     """The words by which a clause says it deviates from the conditions ("in afwijking van")."""
     patterns = [(m, re.compile(rf"\b{re.escape(normalize_text(m))}\b")) for m in markers]
@@ -533,7 +530,7 @@ def _row_hygiene(texts: Sequence[str], row_cluster: Sequence[int], clusters: Seq
     has a hygiene problem first (empty, placeholder, garbled) keep that advice."""
     own = functools.lru_cache(maxsize=None)(lambda text: check_hygiene(text, today, lapsed=True))
     return {row: advice for row, text in enumerate(texts)
-            if clusters[row_cluster[row]].advice.code not in _HYGIENE_FIRST and (advice := own(text))
+            if clusters[row_cluster[row]].advice.code not in BEFORE_EXPIRY and (advice := own(text))
             and advice.code != EMPTY}
 
 
@@ -604,17 +601,20 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
     weights = dict(mode.weights)
     if not options.use_semantic:
         weights = {"fuzzy": 1.0}
-    instructions = parse_instructions(options.extra_instruction)
+    instructions = parse_instructions(options.extra_instruction, settings.limits.max_instruction_chars)
     thresholds = settings.thresholds_for(options.analysis_mode, options.use_semantic)
 
     progress(5, "Bestand inlezen...")
     with timer.phase("read"):
         table = read_policy_file(inp.policy[0], inp.policy[1], settings.limits)
         warnings: list[str] = []
-        chunks: list[Chunk] = (_parse_usable(parse_conditions, inp.conditions, warnings)
+        read_conditions = functools.partial(parse_conditions, chunk_chars=settings.conditions.chunk_chars,
+                                            limits=settings.limits)
+        chunks: list[Chunk] = (_parse_usable(read_conditions, inp.conditions, warnings)
                                if options.use_conditions else [])
-        library: list[LibraryClause] = _parse_usable(parse_clause_library, inp.library, warnings)
-        reference = read_reference(inp.reference[1]) if inp.reference else None
+        read_library = functools.partial(parse_clause_library, limits=settings.limits)
+        library: list[LibraryClause] = _parse_usable(read_library, inp.library, warnings)
+        reference = read_reference(inp.reference[1], settings.limits) if inp.reference else None
 
     progress(20, "Slim clusteren...")
     with timer.phase("clustering"):
@@ -625,7 +625,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
     progress(35, "Varianten samenvoegen...")
     with timer.phase("merging"):
         clusters, row_cluster, slots = _merge_variants(clusters, table, semantics, thresholds,
-                                                       settings.clustering["candidates"])
+                                                       settings.clustering.candidates)
 
     with timer.phase("variants"):
         found = find_variants(table.texts, row_cluster, [c.leader_text for c in clusters], slots)
@@ -651,7 +651,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
         if chunks:
             cond_matches = match(leader_side, semantics.side([c.text for c in chunks]), weights, k,
                                  partial=True)
-        paraphrases = (_sentence_paraphrases(judged, chunks, semantics, thresholds, settings.clustering["candidates"])
+        paraphrases = (_sentence_paraphrases(judged, chunks, semantics, thresholds, settings.clustering.candidates)
                        if chunks and embedding_model else None)
         covers = (ConditionsSentences([c.text for c in chunks]).find(judged, thresholds["near_miss_ratio"])
                   if chunks else None)
@@ -662,9 +662,7 @@ def _analyse(inp: AnalysisInput, options: AnalysisOptions, models: ModelBackend,
             thresholds=thresholds, min_frequency=options.min_frequency,
             consistency_max=settings.consistency_max, with_conditions=bool(chunks),
             instructions=instructions,
-            keyword_rules=[KeywordRule(r["topic"], tuple(p.lower() for p in r["patterns"]))
-                           for r in settings.keyword_rules],
-            lapsed_per_cluster=False,
+            keyword_rules=settings.keyword_rules,
         )
         find_article = _article_finder(chunks) if chunks else None
         sub_articles = SubArticles(chunks, semantics.similarity if embedding_model else None)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hienfeld.config import load_settings
+from hienfeld.config import Limits
 from hienfeld.normalize import normalize_text
 from hienfeld.tables import REFERENCE, read_table
 
@@ -76,10 +76,9 @@ def is_done_status(status: str) -> bool:
     return bool(words & _DONE_WORDS) and not words & _NEGATIONS
 
 
-def read_reference(data: bytes, limits=None) -> ReferenceData:
-    """Read the results sheet of an earlier report; the upload limits of the configuration apply
-    (`limits.max_rows` too) unless other `limits` are given. Raises InputError saying what is wrong."""
-    limits = limits or load_settings().limits
+def read_reference(data: bytes, limits: Limits) -> ReferenceData:
+    """Read the results sheet of an earlier report within the upload `limits` (`limits.max_rows`
+    too). Raises InputError saying what is wrong."""
     table = read_table("referentie.xlsx", data, limits, REFERENCE)
     columns = [table.values(name) for name in ("text", "policy", "advice", "status")]
     return ReferenceData([

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from .config import Limits
 from .errors import InputError, TooLargeError, UnsupportedFileError
 
 TABLE_EXTENSIONS = (".xlsx", ".csv")
@@ -97,12 +98,9 @@ def open_office_zip(data: bytes, limits, what: str) -> zipfile.ZipFile:
     return archive
 
 
-def check_docx(data: bytes, limits=None) -> None:
+def check_docx(data: bytes, limits: Limits) -> None:
     """The cheap check of a .docx before python-docx parses it: a readable zip whose directory
     says it unpacks within the limit and that holds a Word document."""
-    if limits is None:
-        from .config import load_settings
-        limits = load_settings().limits
     with open_office_zip(data, limits, "Word-bestand (.docx)") as archive:
         if "word/document.xml" not in archive.namelist():
             raise InputError("het bestand is geen Word-document (.docx): word/document.xml ontbreekt")

@@ -98,5 +98,5 @@ def client(serve_app):
 
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory) -> dict[str, Path]:
-    from hienfeld.synth import generate
+    from evaluation.synth import generate
     return generate(600, tmp_path_factory.mktemp("synth"), seed=7)

@@ -18,9 +18,8 @@ CHUNKS = [
 
 def _cfg(with_conditions: bool = True) -> WaterfallConfig:
     settings = load_settings()
-    rules = [KeywordRule(r["topic"], tuple(r["patterns"])) for r in settings.keyword_rules]
     return WaterfallConfig(settings.thresholds_for("balanced"), 20, settings.consistency_max, with_conditions, [],
-                           rules)
+                           settings.keyword_rules)
 
 
 def _facts(text: str, library=None, conditions=None, frequency: int = 3) -> ClusterFacts:
@@ -82,7 +81,7 @@ def test_every_configured_keyword_pattern_and_deviation_marker_can_match_normali
     """A pattern with punctuation, capitals or digits can never be found in normalised text."""
     from hienfeld.normalize import normalize_text
     settings = load_settings()
-    patterns = [p for r in settings.keyword_rules for p in r["patterns"]] + settings.deviation_markers
+    patterns = [p for r in settings.keyword_rules for p in r.patterns] + list(settings.deviation_markers)
     unmatchable = [p for p in patterns if normalize_text(p) != p]
     assert not unmatchable, f"never matches normalised text: {unmatchable}"
 

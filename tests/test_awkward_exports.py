@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from hienfeld.config import load_settings
 from hienfeld.ingest import inspect_policy_file, read_policy_file
-from hienfeld.reference import read_reference
+from shipped import read_reference
 
 LIMITS = load_settings().limits
 HYPERLINK = '=HYPERLINK("https://polis.example/voorwaarden?a=1,b=2","Zie voorwaarden, artikel 3")'

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from test_conditions import make_docx, make_pdf  # the hand-written PDF/docx fixture builders
 
-from hienfeld.clause_library import parse_clause_library
+from shipped import parse_clause_library
 from hienfeld.errors import InputError, UnsupportedFileError
 from hienfeld.types import LibraryClause
 

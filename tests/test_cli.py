@@ -16,7 +16,7 @@ import yaml
 
 import hienfeld
 from deployments.ingress import STATIC_DIR
-from deployments.jobstore.base import data_dir_from_env
+from deployments.environment import data_dir
 from hienfeld.__main__ import main
 from hienfeld.config import packaged_config
 
@@ -76,7 +76,7 @@ def test_analyze_names_a_missing_file(tmp_path, capsys):
 
 def test_only_serve_takes_further_arguments(tmp_path):
     with pytest.raises(SystemExit) as done:
-        main(["synth", "--rows", "5", "--out", str(tmp_path), "--address", "auto"])
+        main(["analyze", str(_policy(tmp_path)), "--out", str(tmp_path / "r.xlsx"), "--address", "auto"])
     assert done.value.code == 2
 
 
@@ -108,7 +108,7 @@ def test_serve_runs_the_packaged_config_with_the_working_directorys_data(tmp_pat
 def test_data_folder_defaults_to_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _no_data_dir_setting(monkeypatch)
-    assert data_dir_from_env() == tmp_path / "data"
+    assert data_dir() == tmp_path / "data"
 
 
 def test_every_packaged_file_is_in_the_wheels_package_data():

@@ -8,7 +8,8 @@ import docx
 import pypdf
 import pytest
 
-from hienfeld.conditions import parse_conditions
+from shipped import LIMITS, parse_conditions
+
 from hienfeld.document_text import extract_pages
 from hienfeld.errors import InputError, UnsupportedFileError
 
@@ -195,7 +196,7 @@ def test_pdf_pages_are_those_where_the_chunk_starts():
             ["Vervolg van artikel een.", "Artikel 2 Diefstal", "Diefstal is gedekt na braak."],
         ]
     )
-    assert [page for page, _ in extract_pages("v.pdf", pdf)] == [1, 2]
+    assert [page for page, _ in extract_pages("v.pdf", pdf, LIMITS)] == [1, 2]
     chunks = parse_conditions([("v.pdf", pdf)])
     pages = {c.article_id: c.page for c in chunks}
     assert pages == {"1": 1, "2": 2}

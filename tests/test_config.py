@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from hienfeld import config
-from hienfeld.config import THRESHOLD_NAMES, ConfigError, load_settings, packaged_config, parse_settings
+from hienfeld.config import (THRESHOLD_NAMES, ConfigError, KeywordRule, Thresholds, ValueKind, load_masking,
+                             load_settings, packaged_config, parse_masking, parse_settings)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = packaged_config("analysis.yaml")
@@ -36,15 +37,16 @@ def _broken(change) -> dict:
 def test_shipped_file_loads_into_typed_settings():
     settings = load_settings()
     assert set(settings.modes) == {"fast", "balanced", "accurate"}
-    assert set(settings.thresholds) == set(THRESHOLD_NAMES) == set(_raw()["thresholds"])
+    assert set(THRESHOLD_NAMES) == set(_raw()["thresholds"])
     balanced = settings.thresholds_for("balanced")
-    assert isinstance(balanced, dict) and all(isinstance(v, float) for v in balanced.values())
+    assert isinstance(balanced, Thresholds) and all(isinstance(balanced[n], float) for n in THRESHOLD_NAMES)
+    assert balanced.paraphrase_embedding == balanced["paraphrase_embedding"]
     assert balanced["paraphrase_embedding"] == 0.62  # the mode's override
     assert settings.thresholds_for("fast", semantic=False)["conditions_remove"] == 0.85
     assert settings.mode("balanced").embedding_model and settings.mode("fast").embedding_model is None
     assert abs(sum(settings.mode("balanced").weights.values()) - 1) < 1e-9
-    assert settings.clustering["candidates"] == 5
-    assert all(set(r) == {"topic", "patterns"} for r in settings.keyword_rules)
+    assert settings.clustering.candidates == 5
+    assert all(isinstance(r, KeywordRule) and r.topic and r.patterns for r in settings.keyword_rules)
     assert settings.limits.max_rows == 500_000 and isinstance(settings.limits.max_upload_mb, float)
     assert settings.conditions.chunk_chars == 400
     assert settings.model_calls.chunk_size == 64 and settings.jobs.heartbeat_s == 5.0
@@ -83,6 +85,37 @@ def test_broken_configuration_names_the_file_and_key(change, message):
         _parse(_broken(change))
 
 
+MASKING = packaged_config("masking.yaml")
+
+
+def _masking_raw() -> dict:
+    return yaml.safe_load(MASKING.read_text(encoding="utf-8"))
+
+
+def test_shipped_masking_file_loads_into_typed_settings():
+    masking = load_masking()
+    assert [v.kind for v in masking.values][-1] == "nummer"  # the generic kind last
+    assert all(isinstance(v, ValueKind) for v in masking.values)
+    assert "niet" in masking.meaning_words and all(len(g) >= 2 for g in masking.library_equivalents)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["values"][0].update(patern="x"), r"configs/masking.yaml: values\[0\].patern: unknown key"),
+    (lambda r: r["values"][1].pop("pattern"), r"configs/masking.yaml: values\[1\].pattern: missing key"),
+    (lambda r: r["values"][2].update(pattern="(unclosed"), r"values\[2\].pattern: not a valid regular expression"),
+    (lambda r: r["values"][3].update(kind=r["values"][0]["kind"]), r"values\[3\].kind: 'iban' is used twice"),
+    (lambda r: r.pop("leading_label"), "configs/masking.yaml: leading_label: missing key"),
+    (lambda r: r.update(meaning_word=[]), "configs/masking.yaml: meaning_word: unknown key"),
+    (lambda r: r.update(validity_words="tot"), "validity_words: expected a non-empty list of strings"),
+    (lambda r: r["library_equivalents"].append(["alleen"]), r"library_equivalents\[8\]: a group needs"),
+])
+def test_broken_masking_file_names_the_file_and_key(change, message):
+    raw = copy.deepcopy(_masking_raw())
+    change(raw)
+    with pytest.raises(ConfigError, match=message):
+        parse_masking(raw, "configs/masking.yaml")
+
+
 def test_modes_come_from_the_file():
     def add_mode(raw):
         raw["modes"]["snel_en_fijn"] = {"embedding_model": None, "weights": dict.fromkeys(config.METHODS, 1.0),
@@ -113,9 +146,10 @@ def test_instruction_and_reference_limits_have_one_source(monkeypatch, tmp_path)
     raw["limits"].update(max_instruction_chars=20, max_rows=3)
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     monkeypatch.setenv("HIENFELD_CONFIG", str(path))
-    assert load_settings().limits.max_instruction_chars == 20
+    settings = load_settings()
+    assert settings.limits.max_instruction_chars == 20
     with pytest.raises(InputError, match="de grens is 20"):
-        parse_instructions("a" * 21 + " -> X")
+        parse_instructions("a" * 21 + " -> X", settings.limits.max_instruction_chars)
     import io
 
     import xlsxwriter
@@ -126,7 +160,7 @@ def test_instruction_and_reference_limits_have_one_source(monkeypatch, tmp_path)
         for i in range(5):
             sheet.write_row(i + 1, 0, [f"clausule {i}", f"P{i}", "VERWIJDEREN", ""])
     with pytest.raises(InputError, match="3 rijen"):
-        read_reference(buffer.getvalue())
+        read_reference(buffer.getvalue(), settings.limits)
 
 
 def _write_broken(tmp_path: Path) -> Path:

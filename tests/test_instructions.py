@@ -1,12 +1,9 @@
 import pytest
 
+from shipped import instruction_advice, match_instruction, parse_instructions
+
 from hienfeld.errors import InputError
-from hienfeld.instructions import (
-    Instruction,
-    instruction_advice,
-    match_instruction,
-    parse_instructions,
-)
+from hienfeld.instructions import Instruction
 
 # --- parse_instructions -----------------------------------------------------------------------
 

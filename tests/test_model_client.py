@@ -96,8 +96,8 @@ def test_no_more_than_max_in_flight_requests_at_a_time():
     assert parser.lemmatize.peak == 3
 
 
-def test_defaults_come_from_the_configuration():
-    models = ServeModels(None, None, "job")
-    calls = load_settings().model_calls
+def test_the_call_settings_passed_in_are_used():
+    calls = _calls(chunk_size=7, max_in_flight=5, retries=4, timeout_s=3.5)
+    models = ServeModels(None, None, "job", calls)
     assert (models.chunk_size, models.max_in_flight, models.retries, models.timeout_s) == (
         calls.chunk_size, calls.max_in_flight, calls.retries, calls.timeout_s)

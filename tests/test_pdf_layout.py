@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hienfeld.conditions import parse_conditions
+from shipped import parse_conditions
 from hienfeld.pdf_layout import reading_text
 
 HEADER = "Bedrijvenpakket BDP-2024 | Voorwaarden"

@@ -1,5 +1,5 @@
 """Analysis quality on the held-out corpus only (benchmarks/heldout: written independently of the
-generator the analysis was tuned on, hienfeld/synth.py), through the in-process pipeline with the
+generator the analysis was tuned on, evaluation/synth.py), through the in-process pipeline with the
 real Dutch pipeline and embedding model. Tuning looked at the "dev" half of the held-out families
 only; these figures are the other half ("test", split by family, never by row). The floors are
 docs/quality.md's measured figures less a margin; where they are below issue 10's targets, that
@@ -18,7 +18,7 @@ from hienfeld.config import load_settings
 from hienfeld.models import LocalModels
 from hienfeld.options import AnalysisOptions
 from hienfeld.pipeline import AnalysisInput, run_analysis
-from hienfeld.quality import evaluate, pairwise_f1, pairwise_scores
+from evaluation.quality import evaluate, pairwise_f1, pairwise_scores
 
 ROWS = 6000
 TODAY = dt.date(2026, 12, 1)  # the corpus's analysis date: lapsed means before it

@@ -21,7 +21,7 @@ from hienfeld.config import load_settings
 from hienfeld.models import LocalModels
 from hienfeld.options import AnalysisOptions
 from hienfeld.pipeline import AnalysisInput, run_analysis
-from hienfeld.quality import evaluate
+from evaluation.quality import evaluate
 
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 TODAY = dt.date(2026, 12, 1)

@@ -16,9 +16,9 @@ from hienfeld.reference import (
     ReferenceRow,
     compare_with_reference,
     is_done_status,
-    read_reference,
 )
 from hienfeld.report import write_report
+from shipped import read_reference
 from hienfeld.types import Advice, Cluster, PolicyTable
 
 HEADER = ["Status", "Cluster_ID", "Advies", "Tekst", "Polisnummer"]

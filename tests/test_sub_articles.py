@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hienfeld.conditions import parse_conditions
+from shipped import parse_conditions
 from hienfeld.normalize import library_reading, normalize_text
 from hienfeld.sub_articles import SubArticles
 from hienfeld.template_match import plain_tokens, same_clause

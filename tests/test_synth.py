@@ -13,7 +13,7 @@ from docx import Document
 from rapidfuzz import fuzz
 
 from hienfeld.normalize import normalize_text
-from hienfeld.synth import FAMILIES, generate
+from evaluation.synth import FAMILIES, generate
 
 ROWS = 600
 BY_KEY = {family.key: family for family in FAMILIES}

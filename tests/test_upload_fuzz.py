@@ -108,7 +108,7 @@ def _policy(filename: str, data: bytes) -> object:
 
 
 def _conditions(filename: str, data: bytes) -> object:
-    return parse_conditions([(filename, data)])
+    return parse_conditions([(filename, data)], load_settings().conditions.chunk_chars, LIMITS)
 
 
 def _library(filename: str, data: bytes) -> object:

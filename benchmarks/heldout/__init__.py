@@ -10,6 +10,8 @@ import datetime
 from datetime import date
 from pathlib import Path
 
+from evaluation.truth import write_truth
+
 from . import writers
 from .corpus import EXPECT, finalize, policy_rows
 from .families import build
@@ -45,5 +47,5 @@ def generate(rows: int, out_dir: Path, seed: int = 0, analysis_date: datetime.da
                             "library_text": f.library_text, "future_validity": f.future_validity}
                      for f in fams},
     }
-    writers.write_truth(paths["truth"], truth)
+    write_truth(paths["truth"], truth, indent=1)
     return paths

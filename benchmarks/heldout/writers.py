@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import xlsxwriter
@@ -52,8 +51,3 @@ def write_conditions(path: Path, conditions) -> None:
         for sub in subs:
             doc.add_paragraph(sub)
     doc.save(str(path))
-
-
-def write_truth(path: Path, truth: dict) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(truth, fh, ensure_ascii=False, indent=1)

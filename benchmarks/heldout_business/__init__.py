@@ -14,6 +14,8 @@ import random
 from datetime import date
 from pathlib import Path
 
+from evaluation.truth import write_truth
+
 from . import writers
 from .corpus import (EXPECT, build_conditions, build_families, build_library, build_rows, kinds, split_of)
 from .pdf import write_conditions_pdf
@@ -115,5 +117,5 @@ def generate(rows: int, out_dir: Path, seed: int = 0, analysis_date: dt.date = d
         "conditions_subs": {f"Artikel {k}": v for k, v in cond.subs().items()},
         "conditions_pdf": pdf_info,
     }
-    writers.write_truth(paths["truth"], truth)
+    write_truth(paths["truth"], truth, indent=1)
     return paths

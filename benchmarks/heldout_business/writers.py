@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import zipfile
 from pathlib import Path
 
@@ -105,8 +104,3 @@ def write_conditions_docx(path: Path, cond) -> None:
                 p.paragraph_format.left_indent = Pt(24)
     doc.save(str(path))
     normalize_zip(path)
-
-
-def write_truth(path: Path, truth: dict) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(truth, fh, ensure_ascii=False, indent=1)

@@ -20,7 +20,6 @@ result, and the result and report are stored by one transaction of the attempt t
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -35,11 +34,12 @@ from hienfeld.options import AnalysisOptions
 
 ACTIVE = ("pending", "running")
 FINAL = ("completed", "failed", "cancelled")
+ACTIVE_SQL = "(" + ",".join(f"'{state}'" for state in ACTIVE) + ")"  # `{active}` in the stores' SQL
 REPORT = "report.xlsx"
 CHUNK_BYTES = 1 << 20  # files move in and out in pieces of this size
 # Of the working directory, never the installed package; `hienfeld serve` sets HIENFELD_DATA_DIR to
 # its own ./data, so replicas started elsewhere agree.
-DEFAULT_DATA_DIR = Path("data")
+DEFAULT_TTL_S = 24 * 3600.0
 ORPHAN_AGE_S = 3600.0  # files without a job row (an ingress stopped between upload and create)
 PARTIAL_AGE_S = 3600.0  # a `.partial` report this old belongs to a writer that is gone
 _KEY = re.compile(r"^(uploads/[0-9]{1,6}(\.[a-z0-9]{1,8})?|report\.xlsx)$")
@@ -133,14 +133,6 @@ def attempt_note(attempt: int, max_attempts: int) -> str:
     return f"poging {attempt} van {max_attempts}"
 
 
-def data_dir_from_env() -> Path:
-    return Path(os.environ.get("HIENFELD_DATA_DIR") or DEFAULT_DATA_DIR).absolute()
-
-
-def ttl_from_env() -> float:
-    return float(os.environ.get("HIENFELD_JOB_TTL_HOURS", 24)) * 3600
-
-
 def check_job_id(job_id: str) -> str:
     uuid.UUID(job_id)  # ids are uuids: never a path component or a key from a user
     return job_id
@@ -180,13 +172,10 @@ class JobStore(ABC):
     greatest = "MAX"
     kind = "?"
 
-    def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
-                 max_file_bytes: int | None = None):
-        self.data_dir = Path(data_dir or data_dir_from_env())
-        self.ttl = ttl_seconds if ttl_seconds is not None else ttl_from_env()
-        if max_file_bytes is None:
-            from hienfeld.config import load_settings
-            max_file_bytes = load_settings().limits.max_upload_bytes
+    def __init__(self, data_dir: Path, ttl_seconds: float = DEFAULT_TTL_S, max_file_bytes: int | None = None):
+        """`max_file_bytes`: the largest file stored (the deployments pass the upload limit); None, no limit."""
+        self.data_dir = Path(data_dir)
+        self.ttl = ttl_seconds
         self.max_file_bytes = max_file_bytes
 
     # -- what a store provides ------------------------------------------------------------------
@@ -267,13 +256,9 @@ class JobStore(ABC):
         with self._connect() as db:
             return db.execute("SELECT MAX(version) AS v FROM schema_version").fetchone()["v"]
 
-    def describe(self) -> str:
-        """Where the jobs are kept, for messages."""
-        return self.kind
-
     # -- jobs ---------------------------------------------------------------------------------------
     def _sql(self, sql: str) -> str:
-        sql = sql.replace("{greatest}", self.greatest)
+        sql = sql.replace("{greatest}", self.greatest).replace("{active}", ACTIVE_SQL)
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
     def _execute(self, sql: str, params: tuple = ()) -> int:
@@ -292,7 +277,7 @@ class JobStore(ABC):
             inserted = db.execute(self._sql(
                 "INSERT INTO jobs (id, status, progress, status_message, created_at, updated_at, heartbeat_at,"
                 " expires_at, request, attempt, max_attempts) SELECT ?, 'pending', 0, 'In de wachtrij...', ?, ?, ?,"
-                " ?, ?, 1, ? WHERE (SELECT COUNT(*) FROM jobs WHERE status IN ('pending','running')) < ?"),
+                " ?, ?, 1, ? WHERE (SELECT COUNT(*) FROM jobs WHERE status IN {active}) < ?"),
                 (job_id, now, now, now, now + self.ttl, json.dumps(request.to_json()), max_attempts,
                  limit)).rowcount
         return inserted > 0
@@ -332,7 +317,7 @@ class JobStore(ABC):
             with self._connect() as db:
                 cursor = db.cursor()
                 cursor.executemany(self._sql("UPDATE jobs SET heartbeat_at=? WHERE id=? "
-                                             "AND status IN ('pending','running')"),
+                                             "AND status IN {active}"),
                                    [(time.time(), j) for j in job_ids])
                 cursor.close()
 
@@ -353,17 +338,17 @@ class JobStore(ABC):
         """Ends an active job failed; with `attempt`, only while that attempt holds it."""
         only = "" if attempt is None else " AND attempt=?"
         return self._execute("UPDATE jobs SET status='failed', error=?, status_message='Analyse mislukt', "
-                             "updated_at=? WHERE id=? AND status IN ('pending','running')" + only,
+                             "updated_at=? WHERE id=? AND status IN {active}" + only,
                              (error, time.time(), job_id) + (() if attempt is None else (attempt,))) > 0
 
     def cancel(self, job_id: str) -> bool:
         return self._execute("UPDATE jobs SET status='cancelled', status_message='Analyse geannuleerd', "
-                             "updated_at=? WHERE id=? AND status IN ('pending','running')",
+                             "updated_at=? WHERE id=? AND status IN {active}",
                              (time.time(), job_id)) > 0
 
     def count_active(self) -> int:
         with self._connect() as db:
-            return int(db.execute("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending','running')")
+            return int(db.execute(self._sql("SELECT COUNT(*) AS n FROM jobs WHERE status IN {active}"))
                        .fetchone()["n"])
 
     def interrupted(self, job_id: str, attempt: int, stale_before: float | None = None) -> tuple[str, int] | None:
@@ -404,7 +389,7 @@ class JobStore(ABC):
         cutoff = time.time() - max_silence_s
         with self._connect() as db:
             rows = [(r["id"], r["attempt"]) for r in db.execute(self._sql(
-                "SELECT id, attempt FROM jobs WHERE status IN ('pending','running') AND heartbeat_at < ?"),
+                "SELECT id, attempt FROM jobs WHERE status IN {active} AND heartbeat_at < ?"),
                 (cutoff,))]
         return [(job_id, *outcome) for job_id, attempt in rows
                 if (outcome := self.interrupted(job_id, attempt, stale_before=cutoff))]
@@ -415,9 +400,9 @@ class JobStore(ABC):
         now = time.time()
         with self._connect() as db:
             ids = [r["id"] for r in db.execute(self._sql(
-                "SELECT id FROM jobs WHERE expires_at < ? AND status NOT IN ('pending','running')"), (now,))]
+                "SELECT id FROM jobs WHERE expires_at < ? AND status NOT IN {active}"), (now,))]
             gone = [j for j in ids
-                    if db.execute(self._sql("DELETE FROM jobs WHERE id=? AND status NOT IN ('pending','running')"),
+                    if db.execute(self._sql("DELETE FROM jobs WHERE id=? AND status NOT IN {active}"),
                                   (j,)).rowcount > 0]
         self.delete_files(gone)
         self._sweep_files(now)
@@ -431,6 +416,7 @@ class JobStore(ABC):
         return len(gone)
 
     def describe(self) -> str:
+        """Where the jobs are kept, for messages."""
         return self.kind
 
 

@@ -19,7 +19,8 @@ from typing import BinaryIO, Iterator
 import psycopg
 from psycopg.rows import dict_row
 
-from .base import ATTEMPTS_DDL, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key, chunks_of
+from .base import (ATTEMPTS_DDL, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, REPORT, JobStore, check_job_id, check_key,
+                   chunks_of)
 
 FILES_DDL = """
 CREATE TABLE IF NOT EXISTS job_files (
@@ -99,7 +100,7 @@ class PostgresJobStore(JobStore):
     placeholder = "%s"
     greatest = "GREATEST"
 
-    def __init__(self, url: str, data_dir: Path | None = None, ttl_seconds: float | None = None,
+    def __init__(self, url: str, data_dir: Path, ttl_seconds: float = DEFAULT_TTL_S,
                  max_file_bytes: int | None = None):
         super().__init__(data_dir, ttl_seconds, max_file_bytes)
         self.url = url
@@ -118,9 +119,6 @@ class PostgresJobStore(JobStore):
 
     def _lock_migrations(self, db) -> None:
         db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))  # replicas start together
-
-    def describe(self) -> str:
-        return "database"
 
     def close(self) -> None:
         self.pool.close()

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .base import (ATTEMPTS_DDL, CHUNK_BYTES, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore, _mtime,
-                   check_job_id, check_key, chunks_of)
+from .base import (ATTEMPTS_DDL, CHUNK_BYTES, DEFAULT_TTL_S, JOBS_DDL, ORPHAN_AGE_S, PARTIAL_AGE_S, REPORT, JobStore,
+                   _mtime, check_job_id, check_key, chunks_of)
 
 # Version n is MIGRATIONS[n - 1]; a database is brought up to len(MIGRATIONS) when a store opens it.
 MIGRATIONS = (JOBS_DDL, ATTEMPTS_DDL)
@@ -22,7 +22,7 @@ class SQLiteJobStore(JobStore):
     kind = "sqlite"
     migrations = MIGRATIONS
 
-    def __init__(self, data_dir: Path | None = None, ttl_seconds: float | None = None,
+    def __init__(self, data_dir: Path, ttl_seconds: float = DEFAULT_TTL_S,
                  max_file_bytes: int | None = None):
         super().__init__(data_dir, ttl_seconds, max_file_bytes)
         (self.data_dir / "jobs").mkdir(parents=True, exist_ok=True)
@@ -52,9 +52,6 @@ class SQLiteJobStore(JobStore):
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-
-    def describe(self) -> str:
-        return str(self.db_path)
 
     # -- files: a folder per job ------------------------------------------------------------------
     def job_dir(self, job_id: str) -> Path:
@@ -116,7 +113,7 @@ class SQLiteJobStore(JobStore):
 
     def _sweep_files(self, now: float) -> None:
         with self._connect() as db:
-            active = {r["id"] for r in db.execute("SELECT id FROM jobs WHERE status IN ('pending','running')")}
+            active = {r["id"] for r in db.execute(self._sql("SELECT id FROM jobs WHERE status IN {active}"))}
             known = {r["id"] for r in db.execute("SELECT id FROM jobs")}
         for folder in (self.data_dir / "jobs").iterdir():
             age = now - _mtime(folder)

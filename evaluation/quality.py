@@ -1,13 +1,13 @@
 """Quality of an analysis against a corpus's ground truth (tests and benchmarks).
 
-Two truth formats: the tuning generator's (hienfeld/synth.py: families with a coverage) and the
-held-out corpus's (benchmarks/heldout: an expectation per row). Both are scored per row, with the
-advice the report shows for that row.
+One truth schema (evaluation/truth.py), two kinds of corpus: the tuning generator's
+(evaluation/synth.py: families with a coverage) and the held-out corpora's (benchmarks/heldout,
+benchmarks/heldout_business: an expectation per row). Both are scored per row, with the advice the
+report shows for that row.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
 from collections import Counter
@@ -16,9 +16,11 @@ from typing import Any
 
 from sklearn.metrics import adjusted_rand_score
 
-from .advice import MANUAL, REMOVE, REPLACE
-from .hygiene import FILL, LAPSED
-from .pipeline import AnalysisResult
+from hienfeld.advice import MANUAL, REMOVE, REPLACE
+from hienfeld.hygiene import FILL, LAPSED
+from hienfeld.pipeline import AnalysisResult
+
+from .truth import Truth, read_truth
 
 
 def _pairs(counts) -> int:
@@ -51,7 +53,7 @@ def family_split(family: str) -> str:
 
 def evaluate(result: AnalysisResult, truth_path: Path, split: str | None = None) -> dict[str, Any]:
     """Scores over all rows, or over the rows of one `family_split` half."""
-    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
+    truth = read_truth(truth_path)
     rows = [r for r, fam in enumerate(truth["row_family"]) if split is None or family_split(fam) == split]
     truth = {**truth, "row_family": [truth["row_family"][r] for r in rows]}
     if "row_expect" in truth:
@@ -77,7 +79,7 @@ def evaluate(result: AnalysisResult, truth_path: Path, split: str | None = None)
     return scores
 
 
-def _heldout_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
+def _heldout_advice(truth: Truth, advice) -> dict[str, Any]:
     families = truth["families"]
     kinds: dict[str, list[bool]] = {}
     for fam, expect, adv in zip(truth["row_family"], truth["row_expect"], advice):
@@ -116,7 +118,7 @@ def _article_number(label: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-def _synth_advice(truth: dict[str, Any], advice) -> dict[str, Any]:
+def _synth_advice(truth: Truth, advice) -> dict[str, Any]:
     families = truth["families"]
     # The waterfall checks the clause library before the conditions, so a library family is
     # expected to get VERVANGEN, covered or not; coverage shares are over the other families.

@@ -3,15 +3,19 @@
 Real policy exports cannot leave the customer, so quality and load tests run on this generator.
 Every row belongs to a known clause family, and the truth records per family whether the
 conditions contain it word for word, state the same rule in other words, or do not address it at
-all, so a run's clusters and advice can be scored.
+all, so a run's clusters and advice can be scored (evaluation/quality.py).
+
+    python -m evaluation.synth --rows 2000 --out DIR [--seed 0]   # from a checkout
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import random
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +23,8 @@ from pathlib import Path
 
 import xlsxwriter
 from docx import Document
+
+from .truth import Family, write_truth
 
 # --- clause families ----------------------------------------------------------------------------
 # Templates hold slots `{kind}` or `{kind:default}`; a digit after the kind (bedrag2) makes a second
@@ -1122,7 +1128,7 @@ def _row_sources(
     return sources, truth
 
 
-def _truth_entry(coverage: str, article: str | None, kind: str, code: str | None = None) -> dict:
+def _truth_entry(coverage: str, article: str | None, kind: str, code: str | None = None) -> Family:
     return {"coverage": coverage, "library_code": code, "article": article, "kind": kind}
 
 
@@ -1216,6 +1222,22 @@ def generate(rows: int, out_dir: str | Path, seed: int = 0) -> dict[str, Path]:
     _write_policies(paths["policies"], paths["policies_csv"], table)
     _write_conditions(paths["conditions"], paths["conditions_txt"])
     _write_library(paths["library"], truth, rng)
-    payload = {"seed": seed, "rows": rows, "families": truth, "row_family": row_family}
-    paths["truth"].write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    write_truth(paths["truth"], {"generator": "synth", "seed": seed, "rows": rows, "families": truth,
+                                 "row_family": row_family})
     return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.synth",
+                                     description="generate a labelled policy export, conditions and library")
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    paths = generate(args.rows, Path(args.out), seed=args.seed)
+    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
