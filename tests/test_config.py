@@ -107,7 +107,7 @@ def test_shipped_masking_file_loads_into_typed_settings():
     (lambda r: r.pop("leading_label"), "configs/masking.yaml: leading_label: missing key"),
     (lambda r: r.update(meaning_word=[]), "configs/masking.yaml: meaning_word: unknown key"),
     (lambda r: r.update(validity_words="tot"), "validity_words: expected a non-empty list of strings"),
-    (lambda r: r["library_equivalents"].append(["alleen"]), r"library_equivalents\[8\]: a group needs"),
+    (lambda r: r["library_equivalents"].insert(0, ["alleen"]), r"library_equivalents\[0\]: a group needs"),
 ])
 def test_broken_masking_file_names_the_file_and_key(change, message):
     raw = copy.deepcopy(_masking_raw())
