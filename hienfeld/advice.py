@@ -49,6 +49,26 @@ def _pct(score: float) -> str:
     return f"{round(score * 100)}%"
 
 
+IN_TEXT = "text"
+IN_OTHER_WORDS = "other words"
+
+
+def evidence_strength(e: MatchEvidence, t: dict[str, float]) -> str | None:
+    """How a target states the clause on this evidence alone: `IN_TEXT`, the text itself (contained,
+    or fuzzy from `conditions_contained`), or `IN_OTHER_WORDS`, the same rule in other words by both
+    the sentence encoder and the lemmas; else None. The one place of these thresholds."""
+    if e.contained or e.fuzzy >= t["conditions_contained"]:
+        return IN_TEXT
+    if e.embedding >= t["paraphrase_embedding"] and e.lemma >= t["paraphrase_lemmas"]:
+        return IN_OTHER_WORDS
+    return None
+
+
+def strong_evidence(e: MatchEvidence, t: dict[str, float]) -> bool:
+    """Evidence that may outrank a near miss ranked above it (matching.py)."""
+    return evidence_strength(e, t) is not None
+
+
 def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, float]) -> Advice | None:
     """Templates are compared, not filled-in values: the same clause with another amount or address
     is the standard clause; a clause that is nearly the same text but says something else is not."""
@@ -85,9 +105,10 @@ def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float]
         return Advice(MANUAL, "Midden",
                       f"Lijkt sterk op de voorwaarden ({where}), maar regelt een ander geval: "
                       f"'{evidence.near_miss}'; controleer de afwijking.", where, evidence.hybrid)
-    if evidence.contained or evidence.stated or evidence.fuzzy >= t["conditions_contained"]:
+    strength = evidence_strength(evidence, t)
+    if evidence.stated or strength == IN_TEXT:
         how = ("staat letterlijk" if evidence.contained
-               else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})" if evidence.fuzzy >= t["conditions_contained"]
+               else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})" if strength == IN_TEXT
                else "staat zin voor zin (op ingevulde waarden en tikfouten na)")
         return Advice(REMOVE, "Hoog", f"Tekst {how} in de voorwaarden ({where}); de clausule is overbodig.",
                       where, max(evidence.fuzzy, evidence.hybrid))
@@ -100,7 +121,7 @@ def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: dict[str, float]
     # the same rule in other words, by the sentence encoder and the clause's specific lemmas: on
     # independently written exports this is as often a neighbouring rule as the same one, so it
     # points at the article for a person to judge instead of removing the clause
-    if evidence.embedding >= t["paraphrase_embedding"] and evidence.lemma >= t["paraphrase_lemmas"]:
+    if strength == IN_OTHER_WORDS:
         return Advice(MANUAL, "Midden", f"Mogelijk in andere woorden al gedekt door de voorwaarden ({where}, "
                       f"semantisch {_pct(evidence.embedding)}); controleer of de clausule overbodig is.",
                       where, evidence.embedding)
@@ -164,7 +185,7 @@ class WaterfallConfig:
     with_conditions: bool
     instructions: Sequence[Instruction]
     keyword_rules: Sequence[KeywordRule]
-    # False: validity dates are values of each row (pipeline._lapsed_rows), not of the cluster
+    # False: validity dates are values of each row (advising.py: per row), not of the cluster
     lapsed_per_cluster: bool = True
 
 

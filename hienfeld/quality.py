@@ -18,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from .advice import MANUAL, REMOVE, REPLACE
 from .hygiene import FILL, LAPSED
-from .pipeline import AnalysisResult
+from .results import AnalysisResult
 
 
 def _pairs(counts) -> int:

@@ -16,7 +16,9 @@ from typing import Any, BinaryIO, Callable
 import xlsxwriter
 
 from hienfeld.reference import RESULTS_SHEET, ReferenceComparison
+from hienfeld.results import AnalysisResult
 from hienfeld.types import Advice, Cluster, PolicyTable
+from hienfeld.variants import slot_summary
 
 LONG_TEXTS_SHEET = "Lange teksten"
 SUMMARY_SHEET = "Cluster Samenvatting"
@@ -66,6 +68,16 @@ _GONE_COLUMNS = (_TEXT, _POLICY, _ADVICE, _STATUS)
 
 _Cell = str | int | float | None
 _NewSheet = Callable[[str, Sequence[_Column]], "_Sheet"]
+
+
+def write_result_report(out: BinaryIO, result: AnalysisResult, long_text_chars: int) -> None:
+    """The report stage: the report of one analysis result."""
+    found = result.variants
+    write_report(out, result.table, result.clusters, result.row_cluster, result.comparison,
+                 long_text_chars=long_text_chars, row_advice=result.row_advice,
+                 row_variant=found.row_variant if found else None,
+                 slot_summaries=[slot_summary(t, c) for t, c in zip(found.templates, found.slot_values)]
+                 if found else None)
 
 
 def write_report(

@@ -6,7 +6,7 @@ import datetime as dt
 
 from hienfeld.advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
 from hienfeld.config import load_settings
-from hienfeld.pipeline import _article_finder
+from hienfeld.advising import _article_finder
 from hienfeld.types import Chunk, LibraryClause
 
 TODAY = dt.date(2026, 11, 29)
