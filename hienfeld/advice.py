@@ -6,15 +6,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .advice_codes import AdviceCode
 from .hygiene import check_hygiene
 from .instructions import Instruction, instruction_advice
 from .types import Advice, Chunk, LibraryClause
 
-STANDARDISE = "🛠️ STANDAARDISEREN"
-KEEP = "✅ BEHOUDEN"
-MANUAL = "HANDMATIG CHECKEN"
-REMOVE = "VERWIJDEREN"
-REPLACE = "🔄 VERVANGEN"
+STANDARDISE, KEEP, MANUAL = AdviceCode.STANDARDISE, AdviceCode.KEEP, AdviceCode.MANUAL
+REMOVE, REPLACE = AdviceCode.REMOVE, AdviceCode.REPLACE
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: dict[str, 
     score = max(evidence.fuzzy, evidence.hybrid)
     if score >= t["library_similar"]:
         differs = f", maar verschilt: {evidence.near_miss}" if evidence.near_miss else ""
-        return Advice("🔍 CONTROLEER GELIJKENIS", "Midden",
+        return Advice(AdviceCode.SIMILAR, "Midden",
                       f"Lijkt op standaardclausule {clause.code} ({_pct(score)}){differs}; controleer of dat de "
                       "betekenis verandert.", clause.code, score)
     return None
@@ -157,11 +155,11 @@ def frequency_advice(frequency: int, min_frequency: int, with_conditions: bool, 
     if with_conditions:
         return Advice(MANUAL, "Laag", "Geen overeenkomst met de voorwaarden of de clausulebibliotheek gevonden.")
     if frequency == 1:
-        return Advice("✨ UNIEK", "Midden", "Komt één keer voor; maatwerk, beoordeel apart.")
+        return Advice(AdviceCode.UNIQUE, "Midden", "Komt één keer voor; maatwerk, beoordeel apart.")
     if frequency <= consistency_max:
-        return Advice("🔄 CONSISTENTIE CHECK", "Midden",
+        return Advice(AdviceCode.CONSISTENCY, "Midden",
                       f"Komt {frequency} keer voor; controleer of de varianten gelijk moeten zijn.")
-    return Advice("📊 FREQUENTIE INFO", "Laag",
+    return Advice(AdviceCode.FREQUENCY, "Laag",
                   f"Komt {frequency} keer voor, onder de standaardgrens van {min_frequency}.")
 
 

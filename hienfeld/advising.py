@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from .advice import REMOVE, ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise, conditions_advice
+from .advice_codes import HYGIENE_CODES
 from .amounts import filled_amounts
 from .config import Settings
-from .hygiene import EMPTY, FILL, check_hygiene
+from .hygiene import EMPTY, check_hygiene
 from .instructions import Instruction
 from .matching import Evidence
 from .normalize import normalize_text
@@ -71,7 +72,7 @@ def advise_clusters(clusters: Sequence[Cluster], row_cluster: Sequence[int], tex
     return row_advice
 
 
-_HYGIENE_FIRST = (EMPTY, FILL, "🧹 OPSCHONEN")
+_HYGIENE_FIRST = HYGIENE_CODES
 
 
 def _deviation_finder(markers: Sequence[str]) -> Callable[[str], str | None]:
