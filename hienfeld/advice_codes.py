@@ -42,7 +42,7 @@ class AdviceCode(StrEnum):
 
     @property
     def plain(self) -> str:
-        """The label without emoji: "VERVANGEN"."""
+        """The label without its emoji: "VERVANGEN"."""
         return _plain(self.value)
 
     @property
@@ -75,8 +75,13 @@ def family_of(label: str) -> Family | None:
         return None
 
 
-def _plain(label: str) -> str:
-    return label.split(" ", 1)[1] if label[:1] and not label[:1].isascii() else label
+def plain_label(label: str) -> str:
+    """Any advice label without its emoji ("📋 NAAR JURIDISCH" -> "NAAR JURIDISCH"): the report's
+    `Adviescode` column, readable where no emoji font is."""
+    return label.split(" ", 1)[1] if label[:1] and not label[:1].isascii() and " " in label else label
+
+
+_plain = plain_label
 
 
 def code_table() -> list[dict[str, str]]:
