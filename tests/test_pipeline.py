@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 
+from hienfeld.advice_codes import AdviceCode
 from hienfeld.config import load_settings
 from hienfeld.options import AnalysisOptions
 from hienfeld.cache import AnalysisCache
@@ -59,9 +60,9 @@ def test_internal_mode_frequency_advice_and_progress(tmp_path):
     assert seen == sorted(seen) and seen[-1] == 100
     by_text = {c.leader_text: c for c in result.clusters}
     storm = next(c for t, c in by_text.items() if "storm" in t)
-    assert storm.frequency == 30 and storm.advice.code == "🛠️ STANDAARDISEREN"
+    assert storm.frequency == 30 and storm.advice.code == AdviceCode.STANDARDISE
     assert result.stats.analysis_mode == "internal_only" and result.stats.total_rows == 32
-    assert {c.advice.code for c in result.clusters} >= {"HANDMATIG CHECKEN"}  # "zie" is too short
+    assert {c.advice.code for c in result.clusters} >= {AdviceCode.MANUAL}  # "zie" is too short
 
 
 def test_concurrent_jobs_on_the_same_file_share_the_report_cache_safely(tmp_path):
@@ -82,8 +83,8 @@ def test_a_row_with_other_amounts_than_the_conditions_state_gets_a_check_naming_
     result = run_analysis(inp, AnalysisOptions(analysis_mode="fast", use_semantic=False), _NoModels(), load_settings())
     assert len({result.row_cluster[r] for r in range(len(rows))}) == 1  # one clause, amounts are values
     advice = [result.advice_of_row(r) for r in range(len(rows))]
-    assert {a.code for a in advice[:21]} == {"VERWIJDEREN"} and advice[0].article == "Art. 7.2 – Eigen risico"
-    assert {a.code for a in advice[21:]} == {"HANDMATIG CHECKEN"}
+    assert {a.code for a in advice[:21]} == {AdviceCode.REMOVE} and advice[0].article == "Art. 7.2 – Eigen risico"
+    assert {a.code for a in advice[21:]} == {AdviceCode.MANUAL}
     assert "€ 500" in advice[21].reason and "€ 250" in advice[21].reason
 
 
