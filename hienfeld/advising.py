@@ -19,6 +19,7 @@ from .config import Settings
 from .hygiene import EMPTY, check_hygiene
 from .instructions import Instruction
 from .matching import Evidence
+from .sub_articles import SubArticles
 from .normalize import normalize_text
 from .options import AnalysisOptions
 from .semantics import Semantics
@@ -46,15 +47,17 @@ def advise_clusters(clusters: Sequence[Cluster], row_cluster: Sequence[int], tex
     thresholds = cfg.thresholds
     find_article = _article_finder(chunks) if chunks else None
     semantic = semantics.similarity if semantics.embedding_model and cfg.instructions else None
+    sub_articles = SubArticles(chunks, semantics.similarity if semantics.embedding_model else None)
     deviation = _deviation_finder(deviation_markers)
     same_standard = functools.partial(semantics.same_clause, min_ratio=thresholds["library_same_ratio"])
 
     def judge(i: int, text: str, frequency: int) -> Advice:
         norm = normalize_text(text)
+        locate = functools.partial(sub_articles.locate, text)
         facts = ClusterFacts(text=text, norm=norm, frequency=frequency,
                              library=evidence.of_library(i, library, same_standard),
-                             conditions=evidence.of_conditions(i, chunks, thresholds), deviation=deviation(norm))
-        return advise(facts, cfg, today, semantic, find_article)
+                             conditions=evidence.of_conditions(i, chunks, thresholds, locate), deviation=deviation(norm))
+        return advise(facts, cfg, today, semantic, find_article and _located(find_article, locate))
 
     for i, cluster in enumerate(clusters):
         cluster.advice = judge(i, cluster.leader_text, cluster.frequency)
@@ -130,3 +133,12 @@ def _article_finder(chunks: Sequence[Chunk]) -> Callable[[KeywordRule], Chunk | 
         best = max(counted, key=lambda n: n[:2], default=None)
         return best[2] if best and best[0] > 0 else None
     return find
+
+
+def _located(find: Callable[[KeywordRule], Chunk | None],
+             locate: Callable[[Chunk], Chunk]) -> Callable[[KeywordRule], Chunk | None]:
+    """The article naming a topic, narrowed to the sub-article the clause is about."""
+    def found(rule: KeywordRule) -> Chunk | None:
+        chunk = find(rule)
+        return locate(chunk) if chunk is not None else None
+    return found

@@ -47,9 +47,10 @@ class Evidence:
                    same: Callable[[str, str], bool]) -> tuple[LibraryClause, MatchEvidence] | None:
         return _library_evidence(self.library, i, library, self.judged[i], same) if self.library else None
 
-    def of_conditions(self, i: int, chunks: Sequence[Chunk], t: dict[str, float]) -> tuple[Chunk, MatchEvidence] | None:
+    def of_conditions(self, i: int, chunks: Sequence[Chunk], t: dict[str, float],
+                      locate: Callable[[Chunk], Chunk]) -> tuple[Chunk, MatchEvidence] | None:
         return (_conditions_evidence(self.conditions, i, chunks, t, self.paraphrases[i] if self.paraphrases else None,
-                                     self.covers[i])
+                                     self.covers[i], locate)
                 if self.conditions else None)
 
 
@@ -143,7 +144,8 @@ def _sentence_paraphrases(leaders: Sequence[str], chunks: Sequence[Chunk], seman
 
 
 def _conditions_evidence(m: Matches, i: int, chunks: Sequence[Chunk], t: dict[str, float],
-                         paraphrase: tuple[Chunk, SentenceMatch] | None, cover: Cover) -> tuple[Chunk, MatchEvidence]:
+                         paraphrase: tuple[Chunk, SentenceMatch] | None, cover: Cover,
+                         locate: Callable[[Chunk], Chunk]) -> tuple[Chunk, MatchEvidence]:
     """The passage that states the clause sentence by sentence; else the best chunk that does not
     state a neighbouring case: the conditions often hold the same sentence for storm, hail and
     water; the one for this clause's own case may rank second. A chunk that only shares words
@@ -171,18 +173,18 @@ def _conditions_evidence(m: Matches, i: int, chunks: Sequence[Chunk], t: dict[st
                              embedding=sentence.cosine, contained=False, lemma=sentence.words)
         if _strong(said, t):
             return chunk, said
-    return _most_specific(first, m, i, chunks)
+    return _most_specific(first, t, cover, locate)
 
 
-def _most_specific(found: tuple[Chunk, MatchEvidence], m: Matches, i: int,
-                   chunks: Sequence[Chunk]) -> tuple[Chunk, MatchEvidence]:
-    """A whole article with numbered sub-articles names the best-ranked of its own sub-articles:
-    the analyst wants the rule, not the chapter. The evidence stays that of the whole article."""
+def _most_specific(found: tuple[Chunk, MatchEvidence], t: dict[str, float], cover: Cover,
+                   locate: Callable[[Chunk], Chunk]) -> tuple[Chunk, MatchEvidence]:
+    """The sub-article the clause is about, where the match found a whole article or only shares
+    words with a sub-article; the evidence stays that of the match, the named difference that of
+    the sub-article named."""
     chunk, evidence = found
-    if chunk.sub_id:
+    if chunk.sub_id and _strong(evidence, t):
         return found
-    for j in range(m.target.shape[1]):
-        other = chunks[m.target[i, j]]
-        if other.sub_id and other.article_id == chunk.article_id and other.file == chunk.file:
-            return other, evidence
-    return found
+    rule = locate(chunk)
+    if rule is chunk:
+        return found
+    return rule, dataclasses.replace(evidence, near_miss=cover.differing.get(rule.chunk_id))

@@ -28,7 +28,8 @@ class SentenceMatch:
     words: float  # share of the clause's meaningful words found in the sentence
 
 
-def _word_share(clause: Sequence[Token], sentence: Sequence[Token]) -> float:
+def word_share(clause: Sequence[Token], sentence: Sequence[Token]) -> float:
+    """Share of the clause's meaningful words found in the sentence (same lemma or a typo of one)."""
     mine = [t for t in clause if meaningful(t)]
     if not mine:
         return 0.0
@@ -57,7 +58,7 @@ def nearest_sentences(clauses: Sequence[str], clause_vectors: np.ndarray, senten
                 if near_miss(key, comparison_key(sentences[j]), near_miss_ratio):
                     continue
                 best = SentenceMatch(int(j), float(sims[row, j]),
-                                     _word_share(tokens(key), tokens(comparison_key(sentences[j]))))
+                                     word_share(tokens(key), tokens(comparison_key(sentences[j]))))
                 break
             found.append(best)
     return found

@@ -150,6 +150,12 @@ def differing_stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, i
     return [tuple(x) for x in stretches]
 
 
+def _spaced_alike(a: Sequence[Token], b: Sequence[Token]) -> bool:
+    """The same letters written as one word or as several ("mee verzekerd" / "meeverzekerd",
+    "bedrijfs-gebouw" / "bedrijfsgebouw")."""
+    return "".join(w for w, _ in a) == "".join(w for w, _ in b)
+
+
 def align(a: Sequence[Token], b: Sequence[Token], moved: bool = False) -> Alignment:
     """`moved`: a word one side has in another place of the text than the other side ("is
     goedgekeurd door een erkende instelling" / "door een erkende instelling goedgekeurde") is the
@@ -168,6 +174,8 @@ def align(a: Sequence[Token], b: Sequence[Token], moved: bool = False) -> Alignm
         if _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning):
             continue
         if abbreviates(a[i1:i2], b[j1:j2]) or abbreviates(b[j1:j2], a[i1:i2]):
+            continue
+        if i2 > i1 and j2 > j1 and _spaced_alike(a[i1:i2], b[j1:j2]):
             continue
         # pair typos and inflections; a meaningful word may also be a typo of a function word
         # ("woren" for "worden"); what is left over is meaning

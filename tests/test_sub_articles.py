@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hienfeld.conditions import parse_conditions
 from hienfeld.normalize import library_reading, normalize_text
+from hienfeld.sub_articles import SubArticles
 from hienfeld.template_match import plain_tokens, same_clause
 
 CONDITIONS = """Artikel 12 Eigen risico
@@ -35,3 +36,45 @@ def test_library_blanks_and_equivalent_words_read_as_the_policy_writes_them():
     assert same(library, policy)
     assert not same(library, policy.replace("toestemming", "weigering"))
     assert not same("Verpand aan [naam bank].", "Verpand aan ING.".replace("Verpand", "Uitgesloten"))
+
+
+LOCATE = """Artikel 20 Eigen risico
+20.1 Per schadegeval wordt onder de rubriek opstal een bedrag van € 250 in mindering gebracht.
+20.2 Voor de rubriek aansprakelijkheid geldt een eigen risico van € 100 per gebeurtenis.
+20.3 Zijn meer rubrieken van toepassing, dan geldt het eigen risico slechts eenmaal.
+Artikel 21 Slotbepaling
+Op deze verzekering is Nederlands recht van toepassing.
+"""
+
+
+def _locate(clause: str, label_of_start: str, cosine=None) -> str:
+    chunks = parse_conditions([("v.txt", LOCATE.encode())], chunk_chars=400)
+    start = next(c for c in chunks if c.label() == label_of_start)
+    return SubArticles(chunks, cosine).locate(clause, start).label()
+
+
+def test_the_sub_article_stating_the_clauses_amount_is_named_over_a_sibling_with_its_words():
+    clause = "Voor de opstaldekking geldt een vast eigen risico van € 250,- per gebeurtenis."
+    assert _locate(clause, "Art. 20 – Eigen risico") == "Art. 20.1 – Eigen risico"
+    assert _locate(clause, "Art. 20.2 – Eigen risico") == "Art. 20.1 – Eigen risico"
+    # another amount than any sub-article states: the words decide
+    assert _locate(clause.replace("250", "175"), "Art. 20 – Eigen risico") == "Art. 20.2 – Eigen risico"
+
+
+def test_without_amounts_the_words_and_the_encoder_decide_and_articles_without_rules_stay():
+    clause = "Het eigen risico wordt per gebeurtenis maar eenmaal toegepast, ook bij meer rubrieken."
+    assert _locate(clause, "Art. 20 – Eigen risico") == "Art. 20.3 – Eigen risico"
+    prefers_first = lambda a, b: 1.0 if b.startswith("20.1") else 0.0  # noqa: E731
+    assert _locate(clause, "Art. 20 – Eigen risico", prefers_first) == "Art. 20.1 – Eigen risico"
+    assert _locate(clause, "Art. 21 – Slotbepaling") == "Art. 21 – Slotbepaling"
+
+
+def test_a_library_clause_typed_with_other_spacing_or_a_common_synonym_is_the_same_clause():
+    def same(a: str, b: str) -> bool:
+        return same_clause(plain_tokens(normalize_text(library_reading(a))),
+                           plain_tokens(normalize_text(library_reading(b))))
+    standard = "Een gedeelte van het bedrijfsgebouw is tweemaal per jaar gecontroleerd; schade is dan gedekt."
+    assert same("Een deel van het bedrijfs-gebouw is twee keer per jaar gecontroleerd; schade is dan verzekerd.",
+                standard)
+    assert not same("Een deel van het woonhuis is twee keer per jaar gecontroleerd; schade is dan verzekerd.",
+                    standard)  # another object is another clause
