@@ -341,6 +341,7 @@ def cli_runs(data: dict[int, dict[str, Path]]) -> dict[int, dict[str, Any]]:
     so the figure compares with the service, whose models are resident."""
     from hienfeld.config import load_settings
     from hienfeld.models import LocalModels
+    from deployments.rows import result_rows
     from hienfeld.pipeline import AnalysisInput, AnalysisOptions, run_analysis
     from evaluation.quality import evaluate
 
@@ -363,8 +364,8 @@ def cli_runs(data: dict[int, dict[str, Path]]) -> dict[int, dict[str, Any]]:
                                   report_out=report)
         seconds = round(time.perf_counter() - started, 3)
         # through JSON, as the service's rows came, so equal results compare equal
-        rows_json = json.loads(json.dumps(result.result_rows(), ensure_ascii=False))
-        out[rows] = {"seconds": seconds, "timings": result.stats["timings"], "rows": rows_json,
+        rows_json = json.loads(json.dumps(result_rows(result), ensure_ascii=False))
+        out[rows] = {"seconds": seconds, "timings": dict(result.stats.timings), "rows": rows_json,
                      "quality": evaluate(result, paths["truth"]), "model_load_s": load_s}
         print(f"cli {rows:,} rows: {seconds:.1f} s", file=sys.stderr)
     return out

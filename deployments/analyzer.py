@@ -20,13 +20,16 @@ from ray import serve
 from ray.serve import metrics
 from ray.serve.handle import DeploymentHandle
 
+from hienfeld.cache import AnalysisCache
 from hienfeld.config import Settings, load_settings
+from hienfeld.report_cache import ReportCache
 from hienfeld.errors import InputError
 from hienfeld.pipeline import AnalysisInput, Cancelled, run_analysis
 
 from .environment import AnalyzerEnvironment
 from .jobstore import JobRequest, JobStore, StoredFile, attempt_note, open_store
 from .model_client import ServeModels
+from .rows import result_rows, result_stats
 
 log = logging.getLogger("ray.serve")
 
@@ -89,6 +92,8 @@ class Analyzer:
         self.store = open_store(store.database_url, data_dir=store.data_dir, ttl_seconds=store.ttl_s,
                                 max_file_bytes=self.settings.limits.max_upload_bytes)
         log.info("Analyzer job store: %s", self.store.describe())
+        # this replica's recent results and the node's reports (the store purges old reports)
+        self.cache = AnalysisCache(reports=ReportCache(self.store.report_cache_dir))
         self.executor = ThreadPoolExecutor(max_workers=max_concurrent_jobs, thread_name_prefix="job")
         self.max_concurrent_jobs = max_concurrent_jobs
         self.held: set[str] = set()  # jobs queued or running here: they heartbeat
@@ -176,11 +181,8 @@ class Analyzer:
         models = ServeModels(self.parser, self.embedder, job_id, self.settings.model_calls)
         with self.store.report_writer(job_id) as out:  # the job's report only once complete() takes it
             result = run_analysis(inputs, options, models, self.settings, progress, report_out=out,
-                                  report_cache=self.store.report_cache_dir)
+                                  cache=self.cache)
             self.rows.observe(len(result.table.rows))
-            # What the table reader has to tell the analyst (e.g. which of several sheets it read).
-            notes = [n for n in result.table.notes if n not in result.stats.get("warnings", [])]
-            result.stats["warnings"] = notes + list(result.stats.get("warnings", []))
-            if not self.store.complete(job_id, attempt, result.stats, result.result_rows(), report=out):
+            if not self.store.complete(job_id, attempt, result_stats(result), result_rows(result), report=out):
                 raise Cancelled(job_id)
         return "completed"

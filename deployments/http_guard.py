@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .environment import AccessEnvironment
 
 PUBLIC_PATHS = ("/api/health",)  # health and its sub-paths never need a key
-PAGE_PATHS = frozenset({"/", "/static/app.js", "/static/app.css"})  # the page holds no data; it asks for the key
+PAGE_PATHS = frozenset({"/", "/static/advice_codes.js", "/static/app.js", "/static/app.css"})  # the page holds no data; it asks for the key
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"x-frame-options": b"DENY",

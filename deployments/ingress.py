@@ -9,6 +9,7 @@ inspection and database calls run in worker threads.
 import asyncio
 import datetime as dt
 import itertools
+import json
 import logging
 import os
 import time
@@ -19,13 +20,14 @@ from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, Upload
 from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from ray import serve
 from ray.exceptions import RayActorError
 from ray.serve import metrics
 from ray.serve.handle import DeploymentHandle
 
 import hienfeld
+from hienfeld.advice_codes import code_table
 from hienfeld.config import Limits, Settings, load_settings
 from hienfeld.uploads import check_extension, file_extension
 from hienfeld.errors import InputError
@@ -411,6 +413,12 @@ class Ingress:
     def index(self) -> HTMLResponse:
         with open(os.path.join(STATIC_DIR, "index.html"), encoding="utf-8") as fh:
             return HTMLResponse(fh.read(), headers=self.PAGE_HEADERS)
+
+    @app.get("/static/advice_codes.js", include_in_schema=False)
+    def advice_codes(self) -> Response:
+        """The advice codes (hienfeld/advice_codes.py) for the page: label, plain label and family of each."""
+        script = f"window.HIENFELD_ADVICE_CODES = {json.dumps(code_table())};\n"
+        return Response(script, media_type=self.STATIC_FILES["app.js"], headers=self.PAGE_HEADERS)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static_file(self, name: str) -> FileResponse:

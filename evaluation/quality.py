@@ -18,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from hienfeld.advice import MANUAL, REMOVE, REPLACE
 from hienfeld.hygiene import FILL, LAPSED
-from hienfeld.pipeline import AnalysisResult
+from hienfeld.results import AnalysisResult
 
 from .truth import Truth, read_truth
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .cache import AnalysisCache
 from .config import load_settings, packaged_config
 from .errors import InputError
 from .options import AnalysisOptions
@@ -64,13 +65,14 @@ def _analyze(args: argparse.Namespace) -> int:
     try:
         with open(args.out, "wb") as out, _progress(args.verbose) as progress:
             result = run_analysis(inputs, options, LocalModels(settings.spacy_model), settings, progress,
-                                  report_out=out)
+                                  report_out=out, cache=AnalysisCache())
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    summary = {"report": str(args.out), "stats": result.stats}
+    summary = {"report": str(args.out), "stats": result.stats.as_dict()}
     if args.results:
-        summary["results"] = result.result_rows()
+        from deployments.rows import result_rows  # the API's row shape, as the service answers
+        summary["results"] = result_rows(result)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 

@@ -6,15 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .config import KeywordRule, Thresholds
+from .advice_codes import AdviceCode
 from .hygiene import check_hygiene
 from .instructions import Instruction, instruction_advice
 from .types import Advice, Chunk, LibraryClause
 
-STANDARDISE = "🛠️ STANDAARDISEREN"
-KEEP = "✅ BEHOUDEN"
-MANUAL = "HANDMATIG CHECKEN"
-REMOVE = "VERWIJDEREN"
-REPLACE = "🔄 VERVANGEN"
+STANDARDISE, KEEP, MANUAL = AdviceCode.STANDARDISE, AdviceCode.KEEP, AdviceCode.MANUAL
+REMOVE, REPLACE = AdviceCode.REMOVE, AdviceCode.REPLACE
 
 
 @dataclass(frozen=True)
@@ -36,6 +34,26 @@ def _pct(score: float) -> str:
     return f"{round(score * 100)}%"
 
 
+IN_TEXT = "text"
+IN_OTHER_WORDS = "other words"
+
+
+def evidence_strength(e: MatchEvidence, t: Thresholds) -> str | None:
+    """How a target states the clause on this evidence alone: `IN_TEXT`, the text itself (contained,
+    or fuzzy from `conditions_contained`), or `IN_OTHER_WORDS`, the same rule in other words by both
+    the sentence encoder and the lemmas; else None. The one place of these thresholds."""
+    if e.contained or e.fuzzy >= t["conditions_contained"]:
+        return IN_TEXT
+    if e.embedding >= t["paraphrase_embedding"] and e.lemma >= t["paraphrase_lemmas"]:
+        return IN_OTHER_WORDS
+    return None
+
+
+def strong_evidence(e: MatchEvidence, t: Thresholds) -> bool:
+    """Evidence that may outrank a near miss ranked above it (matching.py)."""
+    return evidence_strength(e, t) is not None
+
+
 def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: Thresholds) -> Advice | None:
     """Templates are compared, not filled-in values: the same clause with another amount or address
     is the standard clause; a clause that is nearly the same text but says something else is not."""
@@ -48,7 +66,7 @@ def library_advice(clause: LibraryClause, evidence: MatchEvidence, t: Thresholds
     score = max(evidence.fuzzy, evidence.hybrid)
     if score >= t["library_similar"]:
         differs = f", maar verschilt: {evidence.near_miss}" if evidence.near_miss else ""
-        return Advice("🔍 CONTROLEER GELIJKENIS", "Midden",
+        return Advice(AdviceCode.SIMILAR, "Midden",
                       f"Lijkt op standaardclausule {clause.code} ({_pct(score)}){differs}; controleer of dat de "
                       "betekenis verandert.", clause.code, score)
     return None
@@ -72,9 +90,10 @@ def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: Thresholds,
         return Advice(MANUAL, "Midden",
                       f"Lijkt sterk op de voorwaarden ({where}), maar regelt een ander geval: "
                       f"'{evidence.near_miss}'; controleer de afwijking.", where, evidence.hybrid)
-    if evidence.contained or evidence.stated or evidence.fuzzy >= t["conditions_contained"]:
+    strength = evidence_strength(evidence, t)
+    if evidence.stated or strength == IN_TEXT:
         how = ("staat letterlijk" if evidence.contained
-               else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})" if evidence.fuzzy >= t["conditions_contained"]
+               else f"staat vrijwel letterlijk ({_pct(evidence.fuzzy)})" if strength == IN_TEXT
                else "staat zin voor zin (op ingevulde waarden en tikfouten na)")
         return Advice(REMOVE, "Hoog", f"Tekst {how} in de voorwaarden ({where}); de clausule is overbodig.",
                       where, max(evidence.fuzzy, evidence.hybrid))
@@ -87,7 +106,7 @@ def conditions_advice(chunk: Chunk, evidence: MatchEvidence, t: Thresholds,
     # the same rule in other words, by the sentence encoder and the clause's specific lemmas: on
     # independently written exports this is as often a neighbouring rule as the same one, so it
     # points at the article for a person to judge instead of removing the clause
-    if evidence.embedding >= t["paraphrase_embedding"] and evidence.lemma >= t["paraphrase_lemmas"]:
+    if strength == IN_OTHER_WORDS:
         return Advice(MANUAL, "Midden", f"Mogelijk in andere woorden al gedekt door de voorwaarden ({where}, "
                       f"semantisch {_pct(evidence.embedding)}); controleer of de clausule overbodig is.",
                       where, evidence.embedding)
@@ -123,11 +142,11 @@ def frequency_advice(frequency: int, min_frequency: int, with_conditions: bool, 
     if with_conditions:
         return Advice(MANUAL, "Laag", "Geen overeenkomst met de voorwaarden of de clausulebibliotheek gevonden.")
     if frequency == 1:
-        return Advice("✨ UNIEK", "Midden", "Komt één keer voor; maatwerk, beoordeel apart.")
+        return Advice(AdviceCode.UNIQUE, "Midden", "Komt één keer voor; maatwerk, beoordeel apart.")
     if frequency <= consistency_max:
-        return Advice("🔄 CONSISTENTIE CHECK", "Midden",
+        return Advice(AdviceCode.CONSISTENCY, "Midden",
                       f"Komt {frequency} keer voor; controleer of de varianten gelijk moeten zijn.")
-    return Advice("📊 FREQUENTIE INFO", "Laag",
+    return Advice(AdviceCode.FREQUENCY, "Laag",
                   f"Komt {frequency} keer voor, onder de standaardgrens van {min_frequency}.")
 
 

@@ -11,6 +11,7 @@ guard: "storm" and "waterschade" in otherwise equal texts are two clauses).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .config import Settings
+from .normalize import clean_text, normalize_text
+from .template_match import plain_tokens, same_clause
+from .types import Cluster, PolicyTable
 
 
 @dataclass(frozen=True)
@@ -103,3 +109,50 @@ def _lead_new(order, batch, leaders, unique_label, cutoff, workers, same) -> Non
         unique_label[open_ids[members]] = len(leaders)
         assigned |= members
         leaders.append(int(open_ids[row]))
+
+# -- the mask-and-cluster stage: a policy table -> numbered clusters ----------------------------------
+
+def cluster_name(text: str, max_chars: int = 60) -> str:
+    text = clean_text(text)
+    if len(text) <= max_chars:
+        return text or "(leeg)"
+    cut = text[:max_chars].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _plain_guard() -> Callable[[str, str], bool]:
+    """`template_match.same_clause` on comparison keys, tokens made once per key."""
+    tokens = functools.lru_cache(maxsize=None)(plain_tokens)
+    return lambda a, b: same_clause(tokens(a), tokens(b))
+
+
+def build_clusters(table: PolicyTable, threshold: float, settings: Settings) -> tuple[list[Cluster], list[int]]:
+    texts = table.texts
+    keys = {t: normalize_text(t) for t in dict.fromkeys(texts)}  # exports repeat texts a lot
+    norms = [keys[t] for t in texts]
+    clustering = cluster_texts(norms, threshold, candidates=settings.clustering.candidates,
+                               batch_size=settings.clustering.batch_size, same=_plain_guard())
+    members: dict[int, list[int]] = {}
+    for row, label in enumerate(clustering.labels):
+        members.setdefault(label, []).append(row)
+    # The leader's shown text is its most frequent original spelling (ties: first alphabetically).
+    def display(label: int) -> str:
+        leader = clustering.leaders[label]
+        spellings = Counter(clean_text(texts[r]) for r in members[label] if norms[r] == leader)
+        return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    def how(label: int) -> str:
+        variants = len({norms[r] for r in members[label]})
+        return f"tekens: {variants} varianten (fuzzy)" if variants > 1 else ""
+    built = [Cluster("", "", display(label), members[label], merged_by=how(label)) for label in members]
+    return numbered(built, table)
+
+
+def numbered(clusters: list[Cluster], table: PolicyTable) -> tuple[list[Cluster], list[int]]:
+    """Largest first (ties by text: independent of row order), ids and names by that order."""
+    clusters.sort(key=lambda c: (-c.frequency, normalize_text(c.leader_text), c.leader_text))
+    row_cluster = [0] * len(table.rows)
+    for idx, cluster in enumerate(clusters):
+        cluster.cluster_id, cluster.name = f"CL-{idx + 1:04d}", cluster_name(cluster.leader_text)
+        for row in cluster.rows:
+            row_cluster[row] = idx
+    return clusters, row_cluster

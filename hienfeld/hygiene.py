@@ -12,14 +12,10 @@ from rapidfuzz.distance import OSA
 
 from hienfeld.normalize import clean_text
 from hienfeld.template_match import is_dutch_word
+from hienfeld.advice_codes import AdviceCode
 from hienfeld.types import Advice
 
-LAPSED = "📅 VERWIJDEREN (VERLOPEN)"
-FILL = "📝 AANVULLEN"
-EMPTY = "⚪ LEEG"
-CLEAN_UP = "🧹 OPSCHONEN"
-# the labels of the hygiene step before the expiry: a row's own hygiene never overrides these
-BEFORE_EXPIRY = (EMPTY, FILL, CLEAN_UP)
+LAPSED, FILL, EMPTY = AdviceCode.LAPSED, AdviceCode.FILL, AdviceCode.EMPTY
 _MAX_NAMED = 3  # how many findings a reason names; more would swamp the report cell
 
 # --- placeholders -----------------------------------------------------------------------------
@@ -102,7 +98,7 @@ def check_hygiene(text: str, today: datetime.date, lapsed: bool = True) -> Advic
         return Advice(FILL, "Hoog", _placeholder_reason(placeholders))
     damage = _damage_reason(text)
     if damage:
-        return Advice(CLEAN_UP, "Hoog", damage)
+        return Advice(AdviceCode.CLEAN, "Hoog", damage)
     return lapsed_advice(text, today) if lapsed else None
 
 

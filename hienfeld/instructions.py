@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from hienfeld.advice_codes import instruction_label
 from hienfeld.errors import InputError, TooLargeError
 from hienfeld.normalize import normalize_text
 from hienfeld.types import Advice
@@ -90,7 +91,7 @@ def instruction_advice(
     if found is None:
         return None
     instruction, reason, contained = found
-    return Advice("📋 " + instruction.action, "Hoog" if contained else "Midden", reason)
+    return Advice(instruction_label(instruction.action), "Hoog" if contained else "Midden", reason)
 
 
 def _match(

@@ -18,7 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .template_match import Sentence, same_clause_by_sentences
+from .cluster import char_ngram_vectors, numbered
+from .normalize import comparison_key, masking_rules, sentences, template_text
+from .semantics import Semantics
+from .slots import Slots, learn_slots
+from .template_match import Sentence, plain_tokens, same_clause_by_sentences
+from .types import Cluster, PolicyTable
 
 _BLOCK = 1024
 
@@ -85,3 +90,53 @@ def plan_merges(sentences: Sequence[Sequence[Sentence]], proposed: Sequence[Sequ
                 root[j], cosine[j] = target, round(score, 3)
                 break
     return MergePlan(root, cosine)
+
+
+def merge_variants(clusters: list[Cluster], table: PolicyTable, semantics: Semantics,
+                   thresholds: Thresholds, k: int) -> tuple[list[Cluster], list[int], Slots]:
+    """The merge stage, the second clustering pass: candidates from character n-gram vectors of the leaders'
+    templates and, with an embedding model, from their embeddings; verified on the words of both,
+    lemmatised by the Dutch pipeline when the job uses the models (fast mode: as written). Word
+    slots are learned from the candidate pairs first (slots.py); a cluster that joins only because
+    a slot's words differ is kept as a variant of the cluster it joins, for advice per variant."""
+    templates = [template_text(c.leader_text) for c in clusters]
+    by_sentence = [sentences(t) for t in templates]
+    proposers = [Proposer(char_ngram_vectors([comparison_key(t) for t in templates]),
+                          thresholds["merge_char_ngrams"])]
+    if semantics.embedding_model and templates:
+        semantics.fetch(templates, lemmas=False)
+        semantics.fetch([s for parts in by_sentence for s in parts], embed=False)
+        tokens = [[semantics.tokens(s) for s in parts] for parts in by_sentence]
+        proposers.insert(0, Proposer(np.stack([semantics.vector(t) for t in templates]),
+                                     thresholds["merge_embedding"]))
+        how = "lemma's + embeddings"
+    else:
+        tokens = [[plain_tokens(s) for s in parts] for parts in by_sentence]
+        how = "woorden + tekens"
+    as_written = [[plain_tokens(s) for s in sentences(template_text(c.leader_text, mask_names=False))]
+                  for c in clusters]
+    proposed = candidates(proposers, len(clusters), k)
+    slots = learn_slots([[[w for w, _ in s] for s in parts] for parts in tokens],
+                        ((j, i) for j, found in enumerate(proposed) for _, i in found),
+                        masking_rules().meaning_words)
+    unslotted = tokens
+    tokens = [[slots.mask(s) for s in parts] for parts in tokens]
+    as_written = [[slots.mask(s) for s in parts] for parts in as_written]
+    plan = plan_merges(tokens, proposed, as_written)
+    groups: dict[int, list[int]] = {}
+    for i, root in enumerate(plan.root):
+        groups.setdefault(root, []).append(i)
+    merged = []
+    for root, parts in groups.items():
+        lead = clusters[root]
+        joined = [clusters[i] for i in parts if i != root]
+        how = lead.merged_by
+        if joined:
+            note = (f"{how}: {len(joined)} clusters samengevoegd "
+                    f"(cosinus vanaf {min(plan.cosine[i] for i in parts if i != root):.2f})")
+            how = f"{how}; {note}" if how else note
+        rows = sorted(r for c in [lead, *joined] for r in c.rows)
+        variants = [(clusters[i].leader_text, clusters[i].rows) for i in parts
+                    if i != root and not same_clause_by_sentences(unslotted[i], unslotted[root])]
+        merged.append(Cluster("", "", lead.leader_text, rows, merged_by=how, slot_variants=variants))
+    return (*numbered(merged, table), slots)

@@ -15,8 +15,11 @@ from typing import Any, BinaryIO, Callable
 
 import xlsxwriter
 
+from hienfeld.advice_codes import plain_label
 from hienfeld.reference import RESULTS_SHEET, ReferenceComparison
+from hienfeld.results import AnalysisResult
 from hienfeld.types import Advice, Cluster, PolicyTable
+from hienfeld.variants import slot_summary
 
 LONG_TEXTS_SHEET = "Lange teksten"
 SUMMARY_SHEET = "Cluster Samenvatting"
@@ -44,6 +47,7 @@ _CLUSTER_ID = _Column("Cluster_ID", 11)
 _CLUSTER_NAME = _Column("Cluster_Naam", 40, wrap=True)
 _FREQUENCY = _Column("Frequentie", 11)
 _ADVICE = _Column("Advies", 24)
+_CODE = _Column("Adviescode", 24)  # the advice without its emoji (advice_codes.plain_label)
 _CONFIDENCE = _Column("Vertrouwen", 11)
 _REASON = _Column("Reden", 50, wrap=True)
 _ARTICLE = _Column("Artikel", 30, wrap=True)
@@ -51,7 +55,7 @@ _STATUS = _Column("Status", 14)
 _VARIANT = _Column("Variant", 30, wrap=True)  # the values this row fills into its cluster's template
 
 _RESULT_COLUMNS = (
-    _STATUS, _CLUSTER_ID, _CLUSTER_NAME, _CONFIDENCE, _ADVICE, _REASON, _ARTICLE, _FREQUENCY,
+    _STATUS, _CLUSTER_ID, _CLUSTER_NAME, _CONFIDENCE, _ADVICE, _CODE, _REASON, _ARTICLE, _FREQUENCY,
     _TEXT, _POLICY,
 )
 _COMPARISON_COLUMNS = (
@@ -59,13 +63,23 @@ _COMPARISON_COLUMNS = (
 )
 _LONG_TEXT_COLUMNS = (_CLUSTER_ID, _POLICY, _Column("Lengte", 10), _TEXT)
 _SUMMARY_COLUMNS = (
-    _CLUSTER_ID, _CLUSTER_NAME, _FREQUENCY, _ADVICE, _CONFIDENCE, _REASON, _ARTICLE, _TEXT,
+    _CLUSTER_ID, _CLUSTER_NAME, _FREQUENCY, _ADVICE, _CODE, _CONFIDENCE, _REASON, _ARTICLE, _TEXT,
     _Column("Samengevoegd via", 40, wrap=True), _Column("Slots en waarden", 50, wrap=True),
 )
 _GONE_COLUMNS = (_TEXT, _POLICY, _ADVICE, _STATUS)
 
 _Cell = str | int | float | None
 _NewSheet = Callable[[str, Sequence[_Column]], "_Sheet"]
+
+
+def write_result_report(out: BinaryIO, result: AnalysisResult, long_text_chars: int) -> None:
+    """The report stage: the report of one analysis result."""
+    found = result.variants
+    write_report(out, result.table, result.clusters, result.row_cluster, result.comparison,
+                 long_text_chars=long_text_chars, row_advice=result.row_advice,
+                 row_variant=found.row_variant if found else None,
+                 slot_summaries=[slot_summary(t, c) for t, c in zip(found.templates, found.slot_values)]
+                 if found else None)
 
 
 def write_report(
@@ -126,7 +140,7 @@ def _write_results(
         advice = row_advice.get(i) or cluster.advice or _NO_ADVICE
         cells: list[_Cell] = [
             None,  # Status: for the analyst to fill in
-            cluster.cluster_id, cluster.name, advice.confidence, advice.code, advice.reason,
+            cluster.cluster_id, cluster.name, advice.confidence, advice.code, plain_label(advice.code), advice.reason,
             advice.article, cluster.frequency, row[text_i],
             row[policy_i] if policy_i is not None else "", row_variant[i],
         ]
@@ -162,7 +176,7 @@ def _write_summary(new_sheet: _NewSheet, clusters: Sequence[Cluster], slot_summa
         cluster = clusters[c]
         advice = cluster.advice or _NO_ADVICE
         sheet.append([
-            cluster.cluster_id, cluster.name, cluster.frequency, advice.code, advice.confidence,
+            cluster.cluster_id, cluster.name, cluster.frequency, advice.code, plain_label(advice.code), advice.confidence,
             advice.reason, advice.article, cluster.leader_text, cluster.merged_by, slot_summaries[c],
         ])
     sheet.finish()

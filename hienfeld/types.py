@@ -43,7 +43,7 @@ class LibraryClause:
 class Advice:
     """The advice for one cluster; labels and confidences as the report shows them."""
 
-    code: str  # e.g. "VERWIJDEREN", "🛠️ STANDAARDISEREN"
+    code: str  # an AdviceCode (advice_codes.py), or a custom instruction's "📋 <action>"
     confidence: str  # "Hoog" | "Midden" | "Laag"
     reason: str  # Dutch, says why
     article: str = ""  # "Art 2.3 – Diefstal", "file, pagina 4", a library code, or ""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hienfeld.advice_codes import AdviceCode
 from hienfeld.advice import ClusterFacts, KeywordRule, MatchEvidence, WaterfallConfig, advise
 from hienfeld.config import load_settings
-from hienfeld.pipeline import _article_finder
+from hienfeld.advising import _article_finder
 from hienfeld.types import Chunk, LibraryClause
 
 TODAY = dt.date(2026, 11, 29)
@@ -29,7 +30,7 @@ def _facts(text: str, library=None, conditions=None, frequency: int = 3) -> Clus
 def test_keyword_rule_points_at_the_article_that_covers_the_topic():
     advice = advise(_facts("Bij fraude door verzekerde volgt aangifte."), _cfg(), TODAY,
                     find_article=_article_finder(CHUNKS))
-    assert advice.code == "HANDMATIG CHECKEN" and advice.article == "Art. 12 – Fraude"
+    assert advice.code == AdviceCode.MANUAL and advice.article == "Art. 12 – Fraude"
     assert "fraude" in advice.reason
 
 
@@ -38,7 +39,7 @@ def test_library_comes_before_conditions_and_names_the_code():
                              same_template=True)
     advice = advise(_facts("Diefstal na braak is gedekt.", library=(LibraryClause("9NX3", "x"), evidence),
                            conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
-    assert advice.code == "🔄 VERVANGEN" and advice.article == "9NX3"
+    assert advice.code == AdviceCode.REPLACE and advice.article == "9NX3"
 
 
 def test_a_library_clause_that_says_something_else_is_not_replaced_however_alike():
@@ -47,27 +48,27 @@ def test_a_library_clause_that_says_something_else_is_not_replaced_however_alike
                              same_template=False)
     advice = advise(_facts("Diefstal na braak is gedekt.", library=(LibraryClause("9NX3", "x"), evidence)),
                     _cfg(), TODAY)
-    assert advice.code == "🔍 CONTROLEER GELIJKENIS" and advice.article == "9NX3"
+    assert advice.code == AdviceCode.SIMILAR and advice.article == "9NX3"
 
 
 def test_contained_in_conditions_is_remove_high_with_the_article():
     evidence = MatchEvidence(hybrid=0.7, fuzzy=1.0, embedding=0.6, contained=True)
     advice = advise(_facts("Diefstal na braak is gedekt.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
-    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art. 2.3 – Diefstal")
+    assert (advice.code, advice.confidence, advice.article) == (AdviceCode.REMOVE, "Hoog", "Art. 2.3 – Diefstal")
 
 
 def test_weak_match_with_conditions_ends_in_manual_check_low():
     evidence = MatchEvidence(hybrid=0.2, fuzzy=0.5, embedding=0.3, contained=False)
     advice = advise(_facts("Een geheel eigen afspraak over de kas", conditions=(CHUNKS[0], evidence)), _cfg(),
                     TODAY)
-    assert (advice.code, advice.confidence) == ("HANDMATIG CHECKEN", "Laag")
+    assert (advice.code, advice.confidence) == (AdviceCode.MANUAL, "Laag")
 
 
 def test_internal_mode_frequency_labels():
     cfg = _cfg(with_conditions=False)
     labels = [advise(_facts("Een geheel eigen afspraak over de kas", frequency=n), cfg, TODAY).code
               for n in (1, 3, 8, 25)]
-    assert labels == ["✨ UNIEK", "🔄 CONSISTENTIE CHECK", "📊 FREQUENTIE INFO", "🛠️ STANDAARDISEREN"]
+    assert labels == [AdviceCode.UNIQUE, AdviceCode.CONSISTENCY, AdviceCode.FREQUENCY, AdviceCode.STANDARDISE]
 
 
 def test_keyword_rules_match_whole_words_not_prefixes():
@@ -92,9 +93,9 @@ def test_a_clause_that_deviates_from_an_article_is_kept_not_removed():
     text = "In afwijking van de voorwaarden is diefstal na braak gedekt."
     facts = ClusterFacts(text, text.lower(), 3, None, (chunk, evidence), deviation="in afwijking van")
     advice = advise(facts, _cfg(), TODAY)
-    assert advice.code == "✅ BEHOUDEN" and advice.article == "Art. 2.3 – Diefstal"
+    assert advice.code == AdviceCode.KEEP and advice.article == "Art. 2.3 – Diefstal"
     plain = advise(_facts("Diefstal na braak is gedekt.", conditions=(chunk, evidence)), _cfg(), TODAY)
-    assert plain.code == "VERWIJDEREN"
+    assert plain.code == AdviceCode.REMOVE
 
 
 def test_a_library_clause_with_other_values_is_replaced_with_its_code():
@@ -103,7 +104,7 @@ def test_a_library_clause_with_other_values_is_replaced_with_its_code():
                              lemma=0.9, same_template=True)
     advice = advise(_facts("Het eigen risico bij storm bedraagt € 2.500 per gebeurtenis.", library=(clause, evidence)),
                     _cfg(), TODAY)
-    assert advice.code == "🔄 VERVANGEN" and advice.article == "BR-104"
+    assert advice.code == AdviceCode.REPLACE and advice.article == "BR-104"
 
 
 def test_a_clause_the_conditions_state_word_for_word_is_removed_even_if_it_resembles_a_standard_clause():
@@ -114,11 +115,11 @@ def test_a_clause_the_conditions_state_word_for_word_is_removed_even_if_it_resem
     text = "Diefstal na braak is gedekt."
     both = advise(_facts(text, library=(LibraryClause("9NX3", "x"), similar), conditions=(CHUNKS[0], stated)),
                   _cfg(), TODAY)
-    assert (both.code, both.article) == ("VERWIJDEREN", "Art. 2.3 – Diefstal")
+    assert (both.code, both.article) == (AdviceCode.REMOVE, "Art. 2.3 – Diefstal")
     partly = MatchEvidence(hybrid=0.5, fuzzy=0.6, embedding=0.6, contained=False)
     weak = advise(_facts(text, library=(LibraryClause("9NX3", "x"), similar), conditions=(CHUNKS[0], partly)),
                   _cfg(), TODAY)
-    assert (weak.code, weak.article) == ("🔍 CONTROLEER GELIJKENIS", "9NX3")
+    assert (weak.code, weak.article) == (AdviceCode.SIMILAR, "9NX3")
 
 
 def test_the_same_rule_in_other_words_is_pointed_out_for_a_check_not_removed():
@@ -126,7 +127,7 @@ def test_the_same_rule_in_other_words_is_pointed_out_for_a_check_not_removed():
     evidence = MatchEvidence(hybrid=0.3, fuzzy=0.4, embedding=t["paraphrase_embedding"] + 0.05, contained=False,
                              lemma=t["paraphrase_lemmas"] + 0.1)
     advice = advise(_facts("Diefstal na inbraak wordt vergoed.", conditions=(CHUNKS[0], evidence)), _cfg(), TODAY)
-    assert (advice.code, advice.article) == ("HANDMATIG CHECKEN", "Art. 2.3 – Diefstal")
+    assert (advice.code, advice.article) == (AdviceCode.MANUAL, "Art. 2.3 – Diefstal")
     assert "andere woorden" in advice.reason
 
 
@@ -134,12 +135,12 @@ def test_stated_sentence_by_sentence_is_removed_but_other_amounts_or_mere_likene
     text = "Bij schade door storm geldt een eigen risico van € 500. Zie polisblad."
     stated = MatchEvidence(hybrid=0.5, fuzzy=0.6, embedding=0.6, contained=False, stated=True)
     advice = advise(_facts(text, conditions=(CHUNKS[0], stated)), _cfg(), TODAY)
-    assert (advice.code, advice.confidence, advice.article) == ("VERWIJDEREN", "Hoog", "Art. 2.3 – Diefstal")
+    assert (advice.code, advice.confidence, advice.article) == (AdviceCode.REMOVE, "Hoog", "Art. 2.3 – Diefstal")
     other = MatchEvidence(hybrid=0.9, fuzzy=1.0, embedding=0.9, contained=True, stated=True,
                           other_amounts=("€ 500", "€ 250"))
     advice = advise(_facts(text, conditions=(CHUNKS[0], other)), _cfg(), TODAY)
-    assert advice.code == "HANDMATIG CHECKEN" and "€ 500" in advice.reason and "€ 250" in advice.reason
+    assert advice.code == AdviceCode.MANUAL and "€ 500" in advice.reason and "€ 250" in advice.reason
     t = load_settings().thresholds_for("balanced")
     alike = MatchEvidence(hybrid=t["conditions_remove"] + 0.1, fuzzy=0.8, embedding=0.8, contained=False)
     advice = advise(_facts(text, conditions=(CHUNKS[0], alike)), _cfg(), TODAY)
-    assert advice.code == "HANDMATIG CHECKEN" and "niet elke zin" in advice.reason
+    assert advice.code == AdviceCode.MANUAL and "niet elke zin" in advice.reason

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from hienfeld.advice_codes import AdviceCode
 from hienfeld.hygiene import check_hygiene
 
 TODAY = datetime.date(2026, 11, 29)
@@ -16,7 +17,7 @@ def code_of(text: str) -> str | None:
 def test_empty_text(text):
     advice = check_hygiene(text, TODAY)
     assert advice is not None
-    assert (advice.code, advice.confidence) == ("⚪ LEEG", "Hoog")
+    assert (advice.code, advice.confidence) == (AdviceCode.EMPTY, "Hoog")
     assert "leeg" in advice.reason
 
 
@@ -38,7 +39,7 @@ def test_empty_text(text):
 def test_placeholders_are_named(text, placeholder):
     advice = check_hygiene(text, TODAY)
     assert advice is not None
-    assert (advice.code, advice.confidence) == ("📝 AANVULLEN", "Hoog")
+    assert (advice.code, advice.confidence) == (AdviceCode.FILL, "Hoog")
     assert advice.reason.startswith("Bevat")
     assert f"'{placeholder}'" in advice.reason
 
@@ -56,7 +57,7 @@ def test_several_placeholders_are_counted_and_named_in_text_order():
 
 
 def test_unicode_ellipsis_run_counts_as_dots():
-    assert code_of("Het bedrag is …… per jaar.") == "📝 AANVULLEN"
+    assert code_of("Het bedrag is …… per jaar.") == AdviceCode.FILL
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_ordinary_text_is_not_a_placeholder(text):
 def test_mojibake_is_named(text, named):
     advice = check_hygiene(text, TODAY)
     assert advice is not None
-    assert (advice.code, advice.confidence) == ("🧹 OPSCHONEN", "Hoog")
+    assert (advice.code, advice.confidence) == (AdviceCode.CLEAN, "Hoog")
     assert "tekencodering" in advice.reason
     assert named in advice.reason
 
@@ -106,7 +107,7 @@ def test_mojibake_is_named(text, named):
 def test_control_characters_are_named(char, named):
     advice = check_hygiene(f"Schade{char} door storm", TODAY)
     assert advice is not None
-    assert advice.code == "🧹 OPSCHONEN"
+    assert advice.code == AdviceCode.CLEAN
     assert "stuurtekens" in advice.reason and named in advice.reason
 
 
@@ -119,8 +120,8 @@ def test_correct_dutch_accents_are_not_mojibake():
 
 
 def test_placeholder_goes_before_mojibake_and_mojibake_before_expiry():
-    assert code_of("CafÃ© [invullen]") == "📝 AANVULLEN"
-    assert code_of("CafÃ© geldig tot 01-01-2020") == "🧹 OPSCHONEN"
+    assert code_of("CafÃ© [invullen]") == AdviceCode.FILL
+    assert code_of("CafÃ© geldig tot 01-01-2020") == AdviceCode.CLEAN
 
 
 @pytest.mark.parametrize(
@@ -155,7 +156,7 @@ def test_placeholder_goes_before_mojibake_and_mojibake_before_expiry():
 def test_past_expiry_date(text, shown):
     advice = check_hygiene(text, TODAY)
     assert advice is not None
-    assert (advice.code, advice.confidence) == ("📅 VERWIJDEREN (VERLOPEN)", "Hoog")
+    assert (advice.code, advice.confidence) == (AdviceCode.LAPSED, "Hoog")
     assert advice.reason == f"Clausule is verlopen: geldig tot {shown}"
 
 
@@ -215,7 +216,7 @@ def test_the_latest_past_expiry_date_is_reported():
 
 def test_birth_marker_in_an_earlier_sentence_does_not_block_expiry():
     text = "Bestuurder is geboren 01-01-1960. Deze clausule vervalt op 01-01-2020."
-    assert code_of(text) == "📅 VERWIJDEREN (VERLOPEN)"
+    assert code_of(text) == AdviceCode.LAPSED
 
 
 def test_expiry_depends_on_today():
@@ -230,9 +231,9 @@ def test_clean_clause_gives_no_advice():
 
 def test_nnb_and_bracketed_dots_are_placeholders_a_word_with_them_is_not():
     today = datetime.date(2026, 12, 1)
-    assert check_hygiene("Hypothecair schuldeiser: nnb.", today).code == "📝 AANVULLEN"
-    assert check_hygiene("Kenteken […], getaxeerd op n.t.b.", today).code == "📝 AANVULLEN"
+    assert check_hygiene("Hypothecair schuldeiser: nnb.", today).code == AdviceCode.FILL
+    assert check_hygiene("Kenteken […], getaxeerd op n.t.b.", today).code == AdviceCode.FILL
     assert check_hygiene("De NNB-regeling van de bank geldt voor deze verzekering.", today) is None
-    assert check_hygiene("Pandhouder inventaris en voorraad: PM.", today).code == "📝 AANVULLEN"
-    assert check_hygiene("De taxatiewaarde bedraagt ?.", today).code == "📝 AANVULLEN"
+    assert check_hygiene("Pandhouder inventaris en voorraad: PM.", today).code == AdviceCode.FILL
+    assert check_hygiene("De taxatiewaarde bedraagt ?.", today).code == AdviceCode.FILL
     assert check_hygiene("Is de woning bewoond? Dan geldt de dekking ook om 5 PM.", today) is None

@@ -17,6 +17,7 @@ from benchmarks.heldout import generate
 from hienfeld.config import load_settings
 from hienfeld.models import LocalModels
 from hienfeld.options import AnalysisOptions
+from deployments.rows import result_rows
 from hienfeld.pipeline import AnalysisInput, run_analysis
 from evaluation.quality import evaluate, pairwise_f1, pairwise_scores
 
@@ -77,11 +78,11 @@ def test_result_independent_of_row_order(heldout, models, tmp_path):
     shuffled = tmp_path / "shuffled.csv"
     with open(shuffled, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, delimiter=";").writerows([rows[0]] + rows[1:][::-1])
-    base = run_analysis(_inputs(heldout), AnalysisOptions(), models, settings, today=TODAY).result_rows()
+    base = run_analysis(_inputs(heldout), AnalysisOptions(), models, settings, today=TODAY)
     inputs = _inputs(heldout)
     inputs.policy = (shuffled.name, shuffled.read_bytes())
-    again = run_analysis(inputs, AnalysisOptions(), models, settings, today=TODAY).result_rows()
-    assert again == base
+    again = run_analysis(inputs, AnalysisOptions(), models, settings, today=TODAY)
+    assert result_rows(again) == result_rows(base)
 
 
 def test_pairwise_scores_count_pairs():
@@ -106,4 +107,4 @@ def test_without_semantics_no_model_is_called_and_verbatim_clauses_are_still_fou
                           today=TODAY)
     quality = evaluate(result, heldout["truth"], split="test")
     assert quality["remove_verbatim"] >= 0.90 and quality["keep_deviation"] >= 0.98, quality
-    assert result.stats["models"] == {"spacy_pipeline": None, "embedding_model": None}
+    assert result.stats.as_dict()["models"] == {"spacy_pipeline": None, "embedding_model": None}

@@ -16,7 +16,7 @@ from hienfeld.report import TRUNCATION_MARKER, write_report
 from hienfeld.types import Advice, Cluster, PolicyTable
 
 BASE_HEADERS = [
-    "Status", "Cluster_ID", "Cluster_Naam", "Vertrouwen", "Advies", "Reden", "Artikel",
+    "Status", "Cluster_ID", "Cluster_Naam", "Vertrouwen", "Advies", "Adviescode", "Reden", "Artikel",
     "Frequentie", "Tekst", "Polisnummer", "Variant",
 ]
 
@@ -67,7 +67,7 @@ def test_column_order_and_extra_columns_kept():
     assert [c.value for c in sheet[1]] == BASE_HEADERS + ["Branche", "Datum"]
     assert [c.value for c in sheet[2]][-2:] == ["Auto", "2024-01"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:M3"
+    assert sheet.auto_filter.ref == "A1:N3"
     assert sheet[1][0].font.b
 
 
@@ -105,9 +105,9 @@ def test_formula_looking_cells_stay_text():
     out = BytesIO()
     write_report(out, table, _clusters([0] * len(risky), risky), [0] * len(risky))
     sheet = openpyxl.load_workbook(BytesIO(out.getvalue()))["Analyseresultaten"]
-    assert (sheet["L1"].value, sheet["L1"].data_type) == ("=Extra", "s")  # an input column name
+    assert (sheet["M1"].value, sheet["M1"].data_type) == ("=Extra", "s")  # an input column name
     for row_no, text in enumerate(risky, start=2):
-        for col in ("I", "J", "L"):  # Tekst, Polisnummer, Extra
+        for col in ("J", "K", "M"):  # Tekst, Polisnummer, Extra
             cell = sheet[f"{col}{row_no}"]
             assert cell.data_type == "s"
             # openpyxl leaves the OOXML escape of CR (_x000D_) in place; Excel decodes it.
@@ -142,7 +142,7 @@ def test_summary_ordered_by_frequency_then_id():
     records = _records(wb["Cluster Samenvatting"])
     assert [(r["Cluster_ID"], r["Frequentie"]) for r in records] == [
         ("CL-0003", 3), ("CL-0004", 3), ("CL-0002", 2), ("CL-0001", 1)]
-    assert list(records[0]) == ["Cluster_ID", "Cluster_Naam", "Frequentie", "Advies",
+    assert list(records[0]) == ["Cluster_ID", "Cluster_Naam", "Frequentie", "Advies", "Adviescode",
                                 "Vertrouwen", "Reden", "Artikel", "Tekst", "Samengevoegd via", "Slots en waarden"]
     assert records[0]["Tekst"] == "c1"
 
@@ -190,3 +190,18 @@ def test_rows_are_streamed_not_held_in_memory():
         tracemalloc.stop()
     # ~0.7 MB here; holding the cells (xlsxwriter without constant_memory) peaks at ~6.5 MB.
     assert peak < 3_000_000
+
+
+def test_the_advice_code_column_is_the_label_without_its_emoji():
+    table = _table(["a", "b", "c"])
+    clusters = _clusters([0, 1, 2], ["a", "b", "c"])
+    for cluster, code in zip(clusters, ["🔄 VERVANGEN", "HANDMATIG CHECKEN", "📋 NAAR JURIDISCH"]):
+        cluster.advice = Advice(code, "Hoog", "reden")
+    out = BytesIO()
+    write_report(out, table, clusters, [0, 1, 2])
+    wb = openpyxl.load_workbook(BytesIO(out.getvalue()), read_only=True)
+    records = _records(wb["Analyseresultaten"])
+    assert [(r["Advies"], r["Adviescode"]) for r in records] == [
+        ("🔄 VERVANGEN", "VERVANGEN"), ("HANDMATIG CHECKEN", "HANDMATIG CHECKEN"), ("📋 NAAR JURIDISCH", "NAAR JURIDISCH")]
+    summary = _records(wb["Cluster Samenvatting"])
+    assert {r["Adviescode"] for r in summary} == {"VERVANGEN", "HANDMATIG CHECKEN", "NAAR JURIDISCH"}

@@ -15,6 +15,7 @@ from hienfeld.config import load_settings, packaged_config
 from hienfeld.models import LocalModels
 from hienfeld.options import AnalysisOptions
 from hienfeld.pipeline import AnalysisInput, run_analysis
+from deployments.rows import result_rows
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 BALANCED_MODEL = load_settings().mode("balanced").embedding_model
@@ -205,7 +206,7 @@ def test_cli_and_service_give_same_clusters(client, synth_dir):
                       conditions=[(synth_dir["conditions"].name, synth_dir["conditions"].read_bytes())],
                       library=[(synth_dir["library"].name, synth_dir["library"].read_bytes())]),
         AnalysisOptions(), LocalModels(settings.spacy_model), settings)
-    assert local.result_rows() == served
+    assert result_rows(local) == served
 
 
 @pytest.mark.parametrize("data, fragment", [

@@ -8,6 +8,7 @@ from itertools import combinations
 
 import openpyxl
 
+from hienfeld.advice_codes import AdviceCode
 from hienfeld.normalize import normalize_text
 from hienfeld.report import write_report
 from hienfeld.slots import Slots, learn_slots
@@ -47,7 +48,7 @@ def test_the_report_has_each_rows_variant_and_the_values_per_slot():
     assert summary.splitlines()[1] == "2 (bedrag): € 5.000,- 3, € 10.000,- 1, € 25.000,- 1"
     table = PolicyTable(["Tekst"], [[t] for t in TEXTS], "Tekst")
     cluster = Cluster("CL-0001", "Meeverzekerd", TEXTS[0], list(range(len(TEXTS))),
-                      Advice("🛠️ STANDAARDISEREN", "Hoog", "Komt 5 keer voor"))
+                      Advice(AdviceCode.STANDARDISE, "Hoog", "Komt 5 keer voor"))
     out = io.BytesIO()
     write_report(out, table, [cluster], [0] * len(TEXTS), row_variant=found.row_variant,
                  slot_summaries=[summary])

@@ -177,6 +177,8 @@ def test_static_files_are_whitelisted(client):
     assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
     assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
+    codes = client.get("/static/advice_codes.js")
+    assert codes.headers["content-type"].startswith("text/javascript") and '"family": "remove"' in codes.text
     for name in ("index.html", "..%2Fingress.py", "app.js.map", "%2Fetc%2Fpasswd"):
         assert client.get(f"/static/{name}").status_code == 404, name
 
@@ -288,7 +290,7 @@ def test_page_asks_for_api_key_shows_errors_and_never_renders_markup(page, synth
     assert page.evaluate("window.__xss") is None
     families = {page.locator(f"[data-cluster-id='{r['cluster_id']}'] [data-testid=advice-badge]")
                 .get_attribute("class").split()[-1] for r in FAKE_ROWS}
-    assert families == {"badge-remove", "badge-check", "badge-manual", "badge-custom"}
+    assert families == {"badge-remove", "badge-replace", "badge-check", "badge-custom"}  # advice_codes.py's
     _screenshot(page, "05-hostile-text")
 
     # the report is gone: the service's 409 detail is shown

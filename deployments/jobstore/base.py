@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from hienfeld.errors import TooLargeError
+from hienfeld.report_cache import ReportCache
 from hienfeld.options import AnalysisOptions
 
 ACTIVE = ("pending", "running")
@@ -406,13 +407,7 @@ class JobStore(ABC):
                                   (j,)).rowcount > 0]
         self.delete_files(gone)
         self._sweep_files(now)
-        cache = self.report_cache_dir
-        if cache.is_dir():
-            for cached in cache.iterdir():
-                age = now - _mtime(cached)
-                if (cached.suffix == ".xlsx" and age > self.ttl) or (cached.suffix == ".partial"
-                                                                     and age > PARTIAL_AGE_S):
-                    cached.unlink(missing_ok=True)
+        ReportCache(self.report_cache_dir).purge(self.ttl, PARTIAL_AGE_S, now)
         return len(gone)
 
     def describe(self) -> str:

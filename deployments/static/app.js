@@ -483,21 +483,18 @@
   }
 
   // ---- results --------------------------------------------------------------------------------
-  /** The colour family of an advice code ("🔄 VERVANGEN" -> "replace"). */
+  /** The advice codes as the server defines them (hienfeld/advice_codes.py, sent as /static/advice_codes.js):
+   * label -> family. */
+  const ADVICE_FAMILIES = new Map((window.HIENFELD_ADVICE_CODES || []).map((c) => [c.label, c.family]));
+
+  /** The family of an advice label ("🔄 VERVANGEN" -> "replace"); a custom instruction's own action: "custom". */
   function adviceFamily(code) {
-    const c = String(code || "").toUpperCase();
-    if (c.includes("VERWIJDER")) return "remove";
-    if (c.includes("VERVANG") || c.includes("CONTROLEER") || c.includes("CONSISTENTIE")) return "check";
-    if (c.includes("STANDAARDIS")) return "standard";
-    if (c.includes("HANDMATIG")) return "manual";
-    if (c.includes("AANVUL") || c.includes("OPSCHON")) return "fix";
-    if (c.includes("UNIEK") || c.includes("INFO") || c.includes("LEEG")) return "info";
-    return "custom";
+    return ADVICE_FAMILIES.get(String(code || "")) || "custom";
   }
 
   const FAMILY_COLOURS = {
-    remove: "#c62828", check: "#1565c0", standard: "#2e7d32", manual: "#e69100", fix: "#7b1fa2",
-    info: "#757575", custom: "#00838f",
+    remove: "#c62828", replace: "#2e7d32", check: "#e69100", keep: "#1565c0", info: "#757575",
+    hygiene: "#7b1fa2", custom: "#00838f",
   };
 
   function badge(code) {
