@@ -1,5 +1,5 @@
-"""Analysis settings from `hienfeld/configs/analysis.yaml` (and the masking rules of
-`masking.yaml`), read and validated once per process.
+"""Analysis settings from `hienfeld/configs/analysis.yaml`, read and validated once per process
+(the masking rules of `masking.yaml`: `hienfeld.masking_config`).
 
 The shipped configuration files (analysis.yaml, masking.yaml, serve_config.yaml) are package data of
 `hienfeld`, found through `importlib.resources`: the same files in a source checkout and in an
@@ -23,16 +23,10 @@ import functools
 import os
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-
-def packaged_config(name: str) -> Path:
-    """A file of hienfeld/configs/. A real path: the package is installed unzipped (pip, editable or not)."""
-    return Path(str(resources.files("hienfeld") / "configs" / name))
+from .config_reader import ConfigError, Reader, kind_of, packaged_config, read_yaml
 
 
 METHODS = ("fuzzy", "lemma", "tfidf", "embedding")
@@ -93,10 +87,6 @@ class KeywordRule:
 class ClusteringSettings:
     candidates: int  # nearest neighbours per text searched for a cluster (and a merge, a paraphrase)
     batch_size: int  # texts per block of the neighbour search
-
-
-class ConfigError(ValueError):
-    """The analysis configuration is invalid; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -170,78 +160,11 @@ class Settings:
         return self.modes[name]
 
 
-class _Reader:
-    """Checks one raw YAML document; every error names the file and the dotted key."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {key}: {message}" if key else f"{self.source}: {message}")
-
-    def mapping(self, value: Any, key: str, required: tuple[str, ...] | None = None,
-                optional: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
-        """A mapping with exactly `required` (+ `optional`) keys, or any subset of `allowed`."""
-        if not isinstance(value, dict):
-            raise self.fail(key, f"expected a mapping, got {_kind(value)}")
-        known = allowed if allowed is not None else (required or ()) + optional
-        for name in value:
-            if name not in known:
-                raise self.fail(_join(key, str(name)), "unknown key")
-        for name in required or ():
-            if name not in value:
-                raise self.fail(_join(key, name), "missing key")
-        return value
-
-    def section(self, raw: dict[str, Any], key: str, cls: type) -> dict[str, Any]:
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        section = self.mapping(raw, key, required=names)
-        return {f.name: self.value(section[f.name], _join(key, f.name), f.type) for f in dataclasses.fields(cls)}
-
-    def value(self, value: Any, key: str, kind: str) -> Any:
-        return {"int": self.integer, "float": self.number, "str": self.string}[kind](value, key)
-
-    def integer(self, value: Any, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"expected an integer, got {_kind(value)}")
-        return value
-
-    def number(self, value: Any, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"expected a number, got {_kind(value)}")
-        return float(value)
-
-    def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"expected a non-empty string, got {_kind(value)}")
-        return value
-
-    def strings(self, value: Any, key: str) -> list[str]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(key, f"expected a non-empty list of strings, got {_kind(value)}")
-        return [self.string(v, f"{key}[{i}]") for i, v in enumerate(value)]
-
-    def numbers(self, value: Any, key: str, allowed: tuple[str, ...], required: bool = False) -> dict[str, float]:
-        found = self.mapping(value, key, required=allowed) if required else self.mapping(value, key, allowed=allowed)
-        return {str(name): self.number(v, _join(key, str(name))) for name, v in found.items()}
-
-
-def _join(key: str, name: str) -> str:
-    return f"{key}.{name}" if key else name
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: f"the string {value!r}",
-            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
-
-
 _TOP_LEVEL = ("nlp", "embeddings", "modes", "without_semantics", "clustering", "thresholds", "frequency",
               "deviation_markers", "keyword_rules", "limits", "conditions", "service")
 
 
-def _mode(r: _Reader, name: str, raw: Any) -> ModeSettings:
+def _mode(r: Reader, name: str, raw: Any) -> ModeSettings:
     key = f"modes.{name}"
     raw = r.mapping(raw, key, required=("embedding_model", "weights"), optional=("thresholds",))
     model = raw["embedding_model"]
@@ -260,7 +183,7 @@ def _mode(r: _Reader, name: str, raw: Any) -> ModeSettings:
     return ModeSettings(name, model or None, {m: weights[m] / total for m in METHODS}, overrides)
 
 
-def _limits(r: _Reader, raw: Any) -> Limits:
+def _limits(r: Reader, raw: Any) -> Limits:
     raw = r.mapping(raw, "limits", required=tuple(f.name for f in dataclasses.fields(Limits)))
     values = {}
     for field in dataclasses.fields(Limits):
@@ -279,9 +202,9 @@ def _limits(r: _Reader, raw: Any) -> Limits:
     return Limits(**values)
 
 
-def _keyword_rules(r: _Reader, raw: Any) -> tuple[KeywordRule, ...]:
+def _keyword_rules(r: Reader, raw: Any) -> tuple[KeywordRule, ...]:
     if not isinstance(raw, list):
-        raise r.fail("keyword_rules", f"expected a list, got {_kind(raw)}")
+        raise r.fail("keyword_rules", f"expected a list, got {kind_of(raw)}")
     rules = []
     for i, rule in enumerate(raw):
         key = f"keyword_rules[{i}]"
@@ -293,7 +216,7 @@ def _keyword_rules(r: _Reader, raw: Any) -> tuple[KeywordRule, ...]:
 
 def parse_settings(raw: Any, source: str = "analysis.yaml") -> Settings:
     """Settings from one parsed YAML document; raises ConfigError naming `source` and the key."""
-    r = _Reader(source)
+    r = Reader(source)
     raw = r.mapping(raw, "", required=_TOP_LEVEL)
     nlp = r.mapping(raw["nlp"], "nlp", required=("spacy_model",))
     embeddings = r.mapping(raw["embeddings"], "embeddings", required=("default_model",))
@@ -351,86 +274,4 @@ def load_settings(path: str | None = None) -> Settings:
 
 @functools.lru_cache(maxsize=None)
 def _load(file: str, shown: str) -> Settings:
-    return parse_settings(_read_yaml(file, shown), shown)
-
-
-def _read_yaml(file: str, shown: str) -> Any:
-    try:
-        with open(file, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{shown}: not valid YAML ({exc})") from None
-
-
-# -- masking.yaml ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ValueKind:
-    """One `values:` entry: a kind of value filled into a clause and the pattern that finds it."""
-
-    kind: str  # the placeholder word, e.g. "bedrag"
-    pattern: str  # a Python regular expression, matched case-insensitively
-
-
-@dataclass(frozen=True)
-class MaskingSettings:
-    """`configs/masking.yaml` as the file says it; `hienfeld.normalize.masking_rules` compiles it."""
-
-    values: tuple[ValueKind, ...]  # in the file's order: the first that matches wins
-    leading_label: str  # regular expression
-    meaning_words: tuple[str, ...]
-    validity_words: tuple[str, ...]
-    library_blanks: str  # regular expression
-    library_equivalents: tuple[tuple[str, ...], ...]  # each group's words are read as its first
-
-
-def _pattern(r: _Reader, value: Any, key: str) -> str:
-    pattern = r.string(value, key)
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise r.fail(key, f"not a valid regular expression ({exc})") from None
-    return pattern
-
-
-def parse_masking(raw: Any, source: str = "masking.yaml") -> MaskingSettings:
-    """Masking settings from one parsed YAML document; raises ConfigError naming `source` and the key."""
-    r = _Reader(source)
-    names = tuple(f.name for f in dataclasses.fields(MaskingSettings))
-    raw = r.mapping(raw, "", required=names)
-    if not isinstance(raw["values"], list) or not raw["values"]:
-        raise r.fail("values", f"expected a non-empty list, got {_kind(raw['values'])}")
-    values, kinds = [], set()
-    for i, entry in enumerate(raw["values"]):
-        key = f"values[{i}]"
-        entry = r.mapping(entry, key, required=("kind", "pattern"))
-        kind = r.string(entry["kind"], f"{key}.kind")
-        if not kind.isidentifier() or kind in kinds:
-            raise r.fail(f"{key}.kind", f"{kind!r} is {'used twice' if kind in kinds else 'not a plain word'}")
-        kinds.add(kind)
-        values.append(ValueKind(kind, _pattern(r, entry["pattern"], f"{key}.pattern")))
-    groups = raw["library_equivalents"]
-    if not isinstance(groups, list):
-        raise r.fail("library_equivalents", f"expected a list, got {_kind(groups)}")
-    equivalents = []
-    for i, group in enumerate(groups):
-        words = r.strings(group, f"library_equivalents[{i}]")
-        if len(words) < 2:
-            raise r.fail(f"library_equivalents[{i}]", "a group needs the word read and at least one it stands for")
-        equivalents.append(tuple(words))
-    return MaskingSettings(
-        values=tuple(values),
-        leading_label=_pattern(r, raw["leading_label"], "leading_label"),
-        meaning_words=tuple(r.strings(raw["meaning_words"], "meaning_words")),
-        validity_words=tuple(r.strings(raw["validity_words"], "validity_words")),
-        library_blanks=_pattern(r, raw["library_blanks"], "library_blanks"),
-        library_equivalents=tuple(equivalents),
-    )
-
-
-def load_masking(path: str | Path | None = None) -> MaskingSettings:
-    """Validated masking settings from `path` or the packaged masking.yaml (read once per file)."""
-    path = Path(path or packaged_config("masking.yaml"))
-    return parse_masking(_read_yaml(str(path.resolve()), str(path)), str(path))
+    return parse_settings(read_yaml(file, shown), shown)

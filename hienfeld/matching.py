@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from .config import Thresholds
 from .advice import MatchEvidence
 from .advice import strong_evidence as _strong
 from .instructions import Instruction

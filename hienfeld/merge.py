@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .config import Thresholds
 from .cluster import char_ngram_vectors, numbered
 from .normalize import comparison_key, masking_rules, sentences, template_text
 from .semantics import Semantics

@@ -23,7 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ConfigError, load_masking, packaged_config
+from .config_reader import ConfigError, packaged_config
+from .masking_config import load_masking
 
 MASKING_FILE = packaged_config("masking.yaml")
 VALUE = "waarde"  # one placeholder for a run of values
@@ -60,7 +61,7 @@ class MaskingRules:
 
 @functools.lru_cache(maxsize=None)
 def masking_rules(path: Path = MASKING_FILE) -> MaskingRules:
-    """The rules of `path` (validated by `hienfeld.config.load_masking`), compiled once per file."""
+    """The rules of `path` (validated by `hienfeld.masking_config.load_masking`), compiled once per file."""
     raw = load_masking(path)
     # every value starts a word (or is "€ ..."): rejecting positions inside a word once, before
     # trying each kind there, halves the cost of masking

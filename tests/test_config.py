@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from hienfeld import config
-from hienfeld.config import (THRESHOLD_NAMES, ConfigError, KeywordRule, Thresholds, ValueKind, load_masking,
-                             load_settings, packaged_config, parse_masking, parse_settings)
+from hienfeld.config import (THRESHOLD_NAMES, ConfigError, KeywordRule, Thresholds, load_settings,
+                             packaged_config, parse_settings)
+from hienfeld.masking_config import ValueKind, load_masking, parse_masking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = packaged_config("analysis.yaml")

@@ -37,18 +37,18 @@ def _run(settings, options: AnalysisOptions = FAST, inp: AnalysisInput | None = 
 def test_the_conditions_chunk_size_passed_in_is_used():
     shipped = load_settings()
     small = dataclasses.replace(shipped, conditions=ConditionsSettings(chunk_chars=60))
-    assert _run(shipped).stats["conditions"]["chunks"] == 1  # the article fits the shipped 400 characters
-    assert _run(small).stats["conditions"]["chunks"] > 2
+    assert _run(shipped).stats.conditions.chunks == 1  # the article fits the shipped 400 characters
+    assert _run(small).stats.conditions.chunks > 2
 
 
 def test_the_library_limits_passed_in_are_used():
     shipped = load_settings()
     inp = _input(library_rows=20)
-    assert _run(shipped, inp=inp).stats["library_clauses"] == 20
+    assert _run(shipped, inp=inp).stats.library_clauses == 20
     few_rows = dataclasses.replace(shipped, limits=dataclasses.replace(shipped.limits, max_rows=15))
     stats = _run(few_rows, inp=inp).stats  # the policy's 12 rows fit, the library's 20 do not
-    assert stats["library_clauses"] == 0
-    assert any(w.startswith("clausules.csv overgeslagen") for w in stats["warnings"])
+    assert stats.library_clauses == 0
+    assert any(w.startswith("clausules.csv overgeslagen") for w in stats.warnings)
 
 
 def test_the_instruction_thresholds_passed_in_are_used():
