@@ -27,7 +27,7 @@ import simplemma
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .normalize import masking_rules
+from .normalize import SLOT, masking_rules
 from .stopwords import STOP_LEMMAS
 
 Token = tuple[str, str]  # (surface word in lower case, lemma)
@@ -93,17 +93,19 @@ def _filled_value(a, b, i1, i2, j1, j2, left, right, placeholders, meaning) -> b
     if any(a[i][1] in meaning for i in left) or any(b[j][1] in meaning for j in right):
         return False
     if i2 > i1 and j2 > j1:  # replace: one side only a value, the other a few words
-        return (_only_value(a[i1:i2], left, b, right, placeholders)
-                or _only_value(b[j1:j2], right, a, left, placeholders))
+        return (_only_value(a, i1, i2, left, b, right, placeholders)
+                or _only_value(b, j1, j2, right, a, left, placeholders))
     side, lo, hi, words = (a, i1, i2, left) if i2 > i1 else (b, j1, j2, right)
     beside = [k for k in (lo - 1, hi) if 0 <= k < len(side)]
     return len(words) <= _MAX_REMNANT_WORDS and any(side[k][0] in placeholders for k in beside)
 
 
-def _only_value(block, block_words, other, other_words, placeholders) -> bool:
-    kinds = {t[0] for t in block if t[0] in placeholders}
+def _only_value(side, lo, hi, block_words, other, other_words, placeholders) -> bool:
+    kinds = {t[0] for t in side[lo:hi] if t[0] in placeholders}
     if not kinds or len(block_words) > _MAX_REMNANT_WORDS or len(other_words) > _MAX_VALUE_WORDS:
         return False  # a placeholder with at most the rest of its value ("toyota naam")
+    if SLOT in kinds and any(is_dutch_word(side[k][0]) for k in block_words):
+        return False  # a learned slot stands for its filler alone: words beside it are the clause's own
     # a name in lower case or capitals is not a word of the lexicon: "buitenland" is no name
     return kinds != {"naam"} or not any(is_dutch_word(other[k][0]) for k in other_words)
 

@@ -7,6 +7,7 @@ from itertools import combinations
 
 from hienfeld.normalize import SLOT, normalize_text
 from hienfeld.slots import learn_slots
+from hienfeld.template_match import plain_tokens, same_clause
 
 NEVER = frozenset({"niet", "geen", "wel"})
 
@@ -56,3 +57,14 @@ def test_a_multi_word_value_is_one_slot():
     slots = learn_slots(_words(texts), _all_pairs(len(texts)), NEVER)
     masked = [[t[0] for t in slots.mask([(x, x) for x in w[0]])] for w in _words(texts)]
     assert all(m == masked[0] for m in masked) and masked[0].count(SLOT) == 1
+
+
+def test_a_slot_stands_for_its_filler_alone_not_for_the_clauses_own_words_beside_it():
+    def same(a: str, b: str) -> bool:
+        return same_clause(plain_tokens(a), plain_tokens(b))
+    assert same(f"voor {SLOT} geldt een eigen risico van bedrag", "voor de loods geldt een eigen risico van bedrag")
+    assert not same(f"voor {SLOT} storm geldt een eigen risico van bedrag",
+                    "voor de loods geldt een eigen risico van bedrag")
+    # the rest of a name that is no word (a legal form) may stand beside it
+    assert same(f"het pand is eigendom van {SLOT} nv", "het pand is eigendom van peters autoschade")
+    assert same(f"het pand is eigendom van {SLOT}", "het pand is eigendom van peters autoschade")
