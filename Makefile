@@ -56,8 +56,10 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: install
 	HIENFELD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_upload_fuzz.py
 
+# make bench BENCH_ARGS="--rows 10000,50000,200000" (or --cli-only, --cli-repeat 3): see --help
+BENCH_ARGS ?=
 bench: install
-	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data bench_out

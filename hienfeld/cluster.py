@@ -74,7 +74,11 @@ def cluster_texts(texts: Sequence[str], threshold: float, candidates: int = 5,
 
 def _join_existing(order, batch, leaders, unique_label, matrix, candidates, cutoff, workers, same) -> None:
     leader_ids = np.asarray(leaders)
-    sims = (matrix[batch] @ matrix[leader_ids].T).toarray()
+    # Leaders (sparse) times the batch (dense): a pass over the leaders' entries, instead of a
+    # sparse product whose output is nearly dense. Each cosine is summed over the same features
+    # in the same order as `(batch @ leaders.T)` (every row of `matrix` keeps its features in the
+    # vectoriser's one order), so the values are bit for bit those of the sparse product.
+    sims = np.ascontiguousarray((matrix[leader_ids] @ matrix[batch].toarray().T).T)
     k = min(candidates, len(leaders))
     top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     pool = np.unique(top)  # candidate leaders for this batch, verified together in C

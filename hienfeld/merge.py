@@ -44,8 +44,15 @@ class Proposer:
 
 
 def _nearest_earlier(proposer: Proposer, start: int, stop: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    sims = proposer.vectors[start:stop] @ proposer.vectors[:stop].T
-    sims = sims.toarray() if hasattr(sims, "toarray") else np.asarray(sims)
+    vectors = proposer.vectors
+    if hasattr(vectors, "toarray"):
+        # Sparse rows: the earlier rows (sparse) times the block (dense), a pass over their
+        # entries instead of a sparse product with a nearly dense output. Bit for bit the values
+        # of `block @ earlier.T`: each cosine sums the same features in the same order (the rows
+        # of one vectoriser keep its one feature order; cluster._join_existing).
+        sims = np.ascontiguousarray((vectors[:stop] @ vectors[start:stop].toarray().T).T)
+    else:
+        sims = np.asarray(vectors[start:stop] @ vectors[:stop].T)
     rows = np.arange(start, stop)
     sims[np.arange(stop)[None, :] >= rows[:, None]] = -1.0  # a cluster joins an earlier one only
     part = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # the k best, then in order

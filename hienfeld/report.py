@@ -1,16 +1,24 @@
-"""The Excel report, streamed row by row with xlsxwriter's constant_memory mode.
+"""The Excel report, streamed row by row in one pass.
 
-Rows go to disk as they are written, so a 100,000-row export never exists as cell objects. Every
-text goes in as a string cell: policy texts are untrusted, and a clause starting with "=" must
-never become a formula in the analyst's Excel.
+xlsxwriter (constant_memory mode) writes the workbook's frame: styles, column widths, frozen
+header, autofilter, sheet dimensions, document properties. The data rows do not go through its
+per-cell API (about 10 Python calls a cell: 40 s for a 200,000-row report); each row becomes the
+XML xlsxwriter would have written for it in one string (`_Sheet.append`) and goes to a temporary
+file as it is made, so a 500,000-row export never exists as cell objects. When the frame is
+closed, its sheets are copied into the final zip with the streamed rows in place of a marker row.
+Every text goes in as a string cell: policy texts are untrusted, and a clause starting with "="
+must never become a formula in the analyst's Excel.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, BinaryIO, Callable
 
 import xlsxwriter
@@ -30,6 +38,17 @@ _EXCEL_MAX_CHARS = 32_767  # counted in UTF-16 units
 # Characters XML 1.0 cannot hold (lone surrogates also break the UTF-8 encoding of the file).
 # \t, \n and \r are legal and kept.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What xlsxwriter's constant_memory writer changes in a string (xmlwriter.py, utility.py): control
+# characters and literal "_xHHHH_" are escaped, "&<>" too, leading/trailing whitespace gets
+# xml:space="preserve". A cell matching none of this (nearly all) is written as it is.
+# (re's \\s is str.isspace(); "_x" is looked for as a substring first)
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
+_ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
+_LEADING_SPACE, _TRAILING_SPACE = re.compile(r"^\s"), re.compile(r"\s$")
+_MARKER = "\x01"  # the frame's stand-in for the streamed rows, in the last row's first cell
+_COPY_CHUNK = 1 << 16
+_ZIP_LEVEL = 6
 _NO_ADVICE = Advice(code="", confidence="", reason="")
 _CLASHING_SUFFIX = " (origineel)"
 
@@ -71,6 +90,8 @@ _GONE_COLUMNS = (_TEXT, _POLICY, _ADVICE, _STATUS)
 _Cell = str | int | float | None
 _NewSheet = Callable[[str, Sequence[_Column]], "_Sheet"]
 
+_XF_HEADER, _XF_WRAPPED = 1, 2  # cell format indices in the frame's styles.xml (_Styles.create)
+
 
 def write_result_report(out: BinaryIO, result: AnalysisResult, long_text_chars: int) -> None:
     """The report stage: the report of one analysis result."""
@@ -101,15 +122,23 @@ def write_report(
         raise ValueError("row_cluster must have one entry per table row")
     if comparison is not None and len(comparison.action_status) != len(table.rows):
         raise ValueError("comparison must have one entry per table row")
-    # in_memory=False: xlsxwriter assembles the zip from temp files instead of RAM.
-    with xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False}) as workbook:
-        new_sheet = partial(_Sheet, workbook, _Styles.create(workbook))
+    sheets: list[_Sheet] = []
+
+    def new_sheet(name: str, columns: Sequence[_Column]) -> _Sheet:
+        sheets.append(_Sheet(name, columns))
+        return sheets[-1]
+
+    try:
         _write_results(new_sheet, table, clusters, row_cluster, comparison, row_advice or {},
                        row_variant or [""] * len(table.rows))
         _write_long_texts(new_sheet, table, clusters, row_cluster, long_text_chars)
         _write_summary(new_sheet, clusters, slot_summaries or [""] * len(clusters))
         if comparison is not None:
             _write_gone(new_sheet, comparison.gone)
+        _assemble(out, sheets)
+    finally:
+        for sheet in sheets:
+            sheet.close()
 
 
 def _write_results(
@@ -149,7 +178,6 @@ def _write_results(
                       comparison.comparison[i]]
         cells += [row[j] for j in extra]
         sheet.append(cells)
-    sheet.finish()
 
 
 def _write_long_texts(
@@ -167,7 +195,6 @@ def _write_long_texts(
         if len(text) > long_text_chars:
             policy = row[policy_i] if policy_i is not None else ""
             sheet.append([clusters[row_cluster[i]].cluster_id, policy, len(text), text])
-    sheet.finish()
 
 
 def _write_summary(new_sheet: _NewSheet, clusters: Sequence[Cluster], slot_summaries: Sequence[str]) -> None:
@@ -179,14 +206,12 @@ def _write_summary(new_sheet: _NewSheet, clusters: Sequence[Cluster], slot_summa
             cluster.cluster_id, cluster.name, cluster.frequency, advice.code, plain_label(advice.code), advice.confidence,
             advice.reason, advice.article, cluster.leader_text, cluster.merged_by, slot_summaries[c],
         ])
-    sheet.finish()
 
 
 def _write_gone(new_sheet: _NewSheet, gone: Sequence[dict[str, str]]) -> None:
     sheet = new_sheet(GONE_SHEET, _GONE_COLUMNS)
     for row in gone:
         sheet.append([row.get(c.header, "") for c in _GONE_COLUMNS])
-    sheet.finish()
 
 
 @dataclass(frozen=True)
@@ -199,56 +224,135 @@ class _Styles:
     def create(cls, workbook: Any) -> _Styles:
         header = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1,
                   "text_wrap": True, "valign": "top"}
-        return cls(
+        styles = cls(
             header=workbook.add_format(header),
             wrapped=workbook.add_format({"text_wrap": True, "valign": "top"}),
             plain=workbook.add_format(),
         )
+        # xlsxwriter numbers formats in order of first use; the streamed rows name them by number
+        # before the frame is written, so they are numbered here, in a fixed order.
+        if (styles.header._get_xf_index(), styles.wrapped._get_xf_index()) != (_XF_HEADER, _XF_WRAPPED):
+            raise RuntimeError("unexpected xlsxwriter format numbering")
+        return styles
 
 
 class _Sheet:
-    """One worksheet written top to bottom, as constant_memory mode requires."""
+    """One worksheet's data rows, written top to bottom as the XML of xlsxwriter's constant_memory
+    mode (cell references, column formats, inline strings, escapes), to a temporary file."""
 
-    def __init__(
-        self, workbook: Any, styles: _Styles, name: str, columns: Sequence[_Column]
-    ) -> None:
-        self._ws = workbook.add_worksheet(name)
-        self._plain = styles.plain
-        self._rows = 0
-        self._width = len(columns)
-        for col, column in enumerate(columns):
-            # Only text columns get a column format: each formatted column adds ~0.1-0.3 s of
-            # write time per 100k rows.
-            self._ws.set_column(col, col, column.width, styles.wrapped if column.wrap else None)
-            # Headers can be the input's own column names: as untrusted as any cell.
-            self._write_text(0, col, column.header, styles.header)
-        self._ws.freeze_panes(1, 0)
+    def __init__(self, name: str, columns: Sequence[_Column]) -> None:
+        self.name, self.columns = name, list(columns)
+        self.rows = 0  # data rows appended (the header is row 0)
+        self.last_row = 0  # the last row with a cell: the sheet's dimension
+        self._file = tempfile.TemporaryFile()
+        self._out = io.TextIOWrapper(self._file, encoding="utf-8", newline="", write_through=False)
+        # per column: the reference's letters and the style attribute (a wrapped column's format
+        # applies to its cells, as xlsxwriter writes them)
+        self._cells = [(_column_letters(col), f' s="{_XF_WRAPPED}"' if column.wrap else "")
+                       for col, column in enumerate(self.columns)]
 
     def append(self, cells: Sequence[_Cell]) -> None:
-        self._rows += 1
-        for col, value in enumerate(cells):
+        self.rows += 1
+        number = str(self.rows + 1)
+        xml = []
+        for value, (letters, style) in zip(cells, self._cells):
             if isinstance(value, str):
-                self._write_text(self._rows, col, value)
+                if not value:
+                    continue
+                if (len(value) > _EXCEL_MAX_CHARS // 2 or _SPECIAL.search(value) or "_x" in value
+                        or value[0].isspace() or value[-1].isspace()):
+                    value, space = _escaped_text(value)
+                    if not value:
+                        continue
+                else:
+                    space = ""
+                xml.append(f'<c r="{letters}{number}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>')
             elif value is not None:
-                self._ws.write_number(self._rows, col, value)
+                xml.append(f'<c r="{letters}{number}"{style}><v>{value:.16G}</v></c>')
+        if xml:
+            self.last_row = self.rows
+            self._out.write(f'<row r="{number}">{"".join(xml)}</row>')
 
-    def _write_text(self, row: int, col: int, value: str, style: Any = None) -> None:
-        # The hot path of a 100k-row report: most cells are short, clean strings that go straight
-        # to write_string; only suspicious ones pay for _excel_text().
-        if len(value) > _EXCEL_MAX_CHARS // 2 or _XML_ILLEGAL.search(value):
-            value = _excel_text(value)
-        if not value:
+    def write_frame(self, workbook: Any, styles: _Styles) -> None:
+        """The sheet in the frame: widths and column formats, the header, frozen panes, the
+        autofilter over every appended row, and the marker where the rows go."""
+        ws = workbook.add_worksheet(self.name)
+        for col, column in enumerate(self.columns):
+            # Only text columns get a column format (no per-cell format lookups).
+            ws.set_column(col, col, column.width, styles.wrapped if column.wrap else None)
+            # Headers can be the input's own column names: as untrusted as any cell.
+            header = _excel_text(column.header) if (
+                len(column.header) > _EXCEL_MAX_CHARS // 2 or _XML_ILLEGAL.search(column.header)) else column.header
+            if header:
+                # as a two-run rich string a "<r>...</r>" name stays plain text (constant_memory
+                # mode would pass it through as raw XML)
+                if header.startswith("<r>") and header.endswith("</r>"):
+                    ws.write_rich_string(0, col, styles.plain, header[:3], header[3:], styles.header)
+                else:
+                    ws.write_string(0, col, header, styles.header)
+        if self.last_row:
+            ws.write_string(self.last_row, 0, _MARKER)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, self.rows, len(self.columns) - 1)
+
+    def splice(self, frame_xml: bytes, out: BinaryIO) -> None:
+        """The frame's sheet XML with the streamed rows in place of its marker row."""
+        if not self.last_row:
+            out.write(frame_xml)
             return
-        if value.startswith("<r>") and value.endswith("</r>"):
-            # constant_memory mode passes such strings through as raw rich-text XML; as a
-            # two-run rich string the same text is escaped and stays plain text.
-            tokens = [self._plain, value[:3], value[3:]] + ([style] if style else [])
-            self._ws.write_rich_string(row, col, *tokens)
-        else:
-            self._ws.write_string(row, col, value, style)
+        start = frame_xml.index(f'<row r="{self.last_row + 1}"'.encode())
+        end = frame_xml.index(b"</sheetData>", start)
+        out.write(frame_xml[:start])
+        self._out.flush()
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, out, _COPY_CHUNK)
+        out.write(frame_xml[end:])
 
-    def finish(self) -> None:
-        self._ws.autofilter(0, 0, self._rows, self._width - 1)
+    def close(self) -> None:
+        self._out.close()
+
+
+def _assemble(out: BinaryIO, sheets: Sequence[_Sheet]) -> None:
+    """The frame written by xlsxwriter (small: headers and markers only), then copied part by part
+    into `out`, each sheet with its rows spliced in."""
+    frame = io.BytesIO()
+    # in_memory=True would turn constant_memory off (shared strings); the frame is small anyway
+    with xlsxwriter.Workbook(frame, {"constant_memory": True, "in_memory": False}) as workbook:
+        styles = _Styles.create(workbook)
+        for sheet in sheets:
+            sheet.write_frame(workbook, styles)
+    by_part = {f"xl/worksheets/sheet{i + 1}.xml": sheet for i, sheet in enumerate(sheets)}
+    with zipfile.ZipFile(frame) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            sheet = by_part.get(info.filename)
+            if sheet is None:
+                target.writestr(info, data)
+                continue
+            part = zipfile.ZipInfo(info.filename, info.date_time)
+            part.compress_type, part.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            part._compresslevel = _ZIP_LEVEL  # what ZipFile.open(name) sets (3.13: also compress_level)
+            with target.open(part, "w", force_zip64=True) as fh:
+                sheet.splice(data, fh)
+
+
+def _column_letters(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _escaped_text(value: str) -> tuple[str, str]:
+    """A suspicious text as xlsxwriter writes it: legal for Excel and XML (`_excel_text`), then
+    its control-character escapes and XML escapes; with the xml:space attribute it needs."""
+    value = _excel_text(value)
+    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", value)
+    value = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", value)
+    space = ' xml:space="preserve"' if _LEADING_SPACE.search(value) or _TRAILING_SPACE.search(value) else ""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), space
 
 
 def _excel_text(value: str) -> str:
