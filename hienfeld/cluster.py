@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .config import Settings
@@ -37,6 +38,8 @@ class Clustering:
 
 def char_ngram_vectors(texts: Sequence[str]):
     """Character 3-gram TF-IDF rows (sparse, L2-normalised): candidate finding without a model."""
+    if not any(t.strip() for t in texts):  # an export of empty cells only: nothing to compare
+        return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True,
                                  dtype=np.float32, min_df=1)
     return vectorizer.fit_transform([t or " " for t in texts])
