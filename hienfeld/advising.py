@@ -105,10 +105,12 @@ def _row_hygiene(texts: Sequence[str], row_cluster: Sequence[int], clusters: Seq
     """Rows with a problem of their own: a validity date that has passed, a placeholder left
     ("Pandhouder: ........"), garbled text. Dates and blanks stand where values stand, so such rows
     share a cluster with rows that are filled in; each row says what it lacks. Rows whose cluster
-    has a hygiene problem first (empty, placeholder, garbled) keep that advice."""
+    has a placeholder or garbled text keep that advice; a row with a text of its own in an empty
+    cluster (a field label and a blank: "Pandhouder: ?") says what it lacks."""
     own = functools.lru_cache(maxsize=None)(lambda text: check_hygiene(text, today, lapsed=True))
+    kept = HYGIENE_CODES - {EMPTY}
     return {row: advice for row, text in enumerate(texts)
-            if clusters[row_cluster[row]].advice.code not in HYGIENE_CODES and (advice := own(text))
+            if clusters[row_cluster[row]].advice.code not in kept and (advice := own(text))
             and advice.code != EMPTY}
 
 

@@ -134,3 +134,13 @@ def test_tfidf_is_reported_only_where_the_mode_weighs_it():
     assert fast.stats.semantic_status.enabled is True and fast.stats.semantic_status.tfidf is False
     off = run_analysis(inp, AnalysisOptions(analysis_mode="fast", use_semantic=False), _NoModels(), load_settings())
     assert off.stats.semantic_status.tfidf is False and off.stats.semantic_status.lemmas is False
+
+
+def test_a_field_label_with_a_blank_in_an_empty_cluster_is_told_to_fill_it_in():
+    rows = [" "] * 8 + ["Pandhouder inventaris en voorraad: ?."]
+    policy = "Polisnummer;Tekst\n" + "\n".join(f"P{i};{text}" for i, text in enumerate(rows)) + "\n"
+    result = run_analysis(AnalysisInput(policy=("p.csv", policy.encode())),
+                          AnalysisOptions(analysis_mode="fast", use_semantic=False), _NoModels(), load_settings())
+    assert result.row_cluster[8] == result.row_cluster[0]  # the label is stripped: nothing left but the blank
+    assert result.advice_of_row(8).code == AdviceCode.FILL
+    assert {result.advice_of_row(r).code for r in range(8)} == {AdviceCode.EMPTY}

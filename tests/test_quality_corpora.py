@@ -61,7 +61,7 @@ def test_shared_corpus_floors(models, tmp_path):
     assert advice["keep"]["frac"] >= 0.98
     for group in ("fill", "clean", "manual"):
         assert advice[group]["frac"] == 1.0, (group, advice[group])
-    # paraphrase pointed at its sub-article: target 0.90, measured 0.01 (docs/quality.md): not asserted
+    assert remove["paraphrase"]["pointed_frac"] >= 0.25, remove  # [0.90]; measured 0.29 (docs/quality.md)
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +80,9 @@ def _business_quality(models, paths, conditions: str) -> dict:
 
 
 # Measured on the test half (docs/quality.md); issue 20's targets in brackets where not met.
-BUSINESS_FLOORS = {"pairwise_precision": 0.98,  # [0.99]
-                   "ari": 0.92,  # [0.95]
-                   "remove_verbatim": 0.94,  # [0.98]
+BUSINESS_FLOORS = {"pairwise_precision": 0.99,
+                   "ari": 0.93,  # [0.95]
+                   "remove_verbatim": 0.96,  # [0.98]
                    "replace_library": 0.60,  # [0.90]
                    "fill": 0.78,  # [1.00]
                    "verbatim_pointed": 0.95, "keep": 0.97, "keep_deviation": 0.97, "lapsed": 0.93}
