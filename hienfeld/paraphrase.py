@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import cdist
 
 from .normalize import comparison_key
 from .template_match import Token, meaningful, near_miss, same_word
@@ -34,7 +36,17 @@ def word_share(clause: Sequence[Token], sentence: Sequence[Token]) -> float:
     if not mine:
         return 0.0
     theirs = [t for t in sentence if meaningful(t)]
-    return sum(1 for t in mine if any(same_word(t, o) for o in theirs)) / len(mine)
+    words, lemmas = {o[0] for o in theirs}, {o[1] for o in theirs}
+    rest = [t for t in mine if t[0] not in words and t[1] not in lemmas]
+    found = len(mine) - len(rest)
+    if rest and theirs:  # a typo is at most two edits: only such pairs are asked
+        near = cdist([t[0] for t in rest], [o[0] for o in theirs], scorer=OSA.distance, score_cutoff=2) <= 2
+        typos = set()
+        for i, j in zip(*np.nonzero(near)):
+            if i not in typos and same_word(rest[i], theirs[j]):
+                typos.add(i)
+        found += len(typos)
+    return found / len(mine)
 
 
 def nearest_sentences(clauses: Sequence[str], clause_vectors: np.ndarray, sentences: Sequence[str],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shipped import parse_conditions
 from hienfeld.normalize import library_reading, normalize_text
+from hienfeld.paraphrase import word_share
 from hienfeld.sub_articles import SubArticles
 from hienfeld.template_match import plain_tokens, same_clause
 
@@ -78,3 +79,12 @@ def test_a_library_clause_typed_with_other_spacing_or_a_common_synonym_is_the_sa
                 standard)
     assert not same("Een deel van het woonhuis is twee keer per jaar gecontroleerd; schade is dan verzekerd.",
                     standard)  # another object is another clause
+
+
+def test_the_share_of_a_clauses_words_in_a_sentence_counts_lemmas_and_typos_not_other_words():
+    clause = [("schade", "schade"), ("verzekerde", "verzekeren"), ("gebouwen", "gebouw"), ("fiets", "fiets"),
+              ("de", "de")]
+    sentence = [("scchade", "scchade"), ("verzekerd", "verzekeren"), ("gebouw", "gebouw"), ("auto", "auto")]
+    # schade (a typo), verzekerde (its lemma) and gebouwen (its lemma) are found, fiets is not
+    assert word_share(clause, sentence) == 3 / 4
+    assert word_share(clause, []) == 0.0 and word_share([("de", "de")], sentence) == 0.0
