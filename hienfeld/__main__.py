@@ -84,6 +84,9 @@ def _serve(args: argparse.Namespace) -> int:
     data_dir = environment.data_dir()
     # Ray's workers need not share this working directory: they get the data folder by name.
     os.environ["HIENFELD_DATA_DIR"] = str(data_dir)
+    # Ray starts its workers at niceness 15, so an analysis would yield to anything else on the
+    # node; the replicas are the service here (an operator's own setting wins)
+    os.environ.setdefault("RAY_worker_niceness", "0")
     config = packaged_config("serve_config.yaml")
     if args.port:
         raw = yaml.safe_load(config.read_text(encoding="utf-8"))

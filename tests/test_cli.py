@@ -89,12 +89,14 @@ def test_serve_runs_the_packaged_config_with_the_working_directorys_data(tmp_pat
 
     monkeypatch.setattr("os.execv", execv)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RAY_worker_niceness", raising=False)
     _no_data_dir_setting(monkeypatch)
     with pytest.raises(SystemExit):
         main(["serve", "--address", "auto"])
     assert calls == [[sys.executable, "-m", "ray.serve.scripts", "run", str(packaged_config("serve_config.yaml")),
                       "--address", "auto"]]
     assert os.environ["HIENFELD_DATA_DIR"] == str(tmp_path / "data")
+    assert os.environ["RAY_worker_niceness"] == "0"  # the replicas do not yield to other work on the node
     assert "Web page: http://127.0.0.1:8000/" in capsys.readouterr().out
 
     with pytest.raises(SystemExit):
